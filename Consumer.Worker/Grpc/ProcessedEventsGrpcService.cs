@@ -1,0 +1,61 @@
+using System.Text;
+using Consumer.Worker.Store;
+using Grpc.Core;
+using Shared.Contracts.Events;
+using Shared.Contracts.Grpc;
+
+namespace Consumer.Worker.Grpc;
+
+/// <summary>Serves the store over gRPC: the whole list as a stream of pages, or one event by id.</summary>
+internal sealed class ProcessedEventsGrpcService(IProcessedEventStore store) : ProcessedEvents.ProcessedEventsBase
+{
+    private const int DefaultPageSize = 1000;
+    private const int MaxPageSize = 5000;
+
+    public override async Task ListProcessedEvents(
+        ListProcessedEventsRequest request,
+        IServerStreamWriter<ProcessedEventPage> responseStream,
+        ServerCallContext context)
+    {
+        var pageSize = request.PageSize is > 0 and <= MaxPageSize ? request.PageSize : DefaultPageSize;
+        var buffer = new StoredEvent[pageSize];
+        // The answer is the store as it was when the call began: events stored meanwhile wait for the next call,
+        // so a client never sees a list that grows while it reads.
+        var end = store.Count;
+        for (var position = 0; position < end;)
+        {
+            var copied = store.CopyTo(position, buffer.AsSpan(0, Math.Min(pageSize, end - position)));
+            var page = new ProcessedEventPage();
+            for (var i = 0; i < copied; i++)
+            {
+                page.Events.Add(ToMessage(buffer[i]));
+            }
+
+            await responseStream.WriteAsync(page, context.CancellationToken);
+            position += copied;
+        }
+    }
+
+    public override Task<ProcessedEvent> GetProcessedEvent(GetProcessedEventRequest request, ServerCallContext context)
+    {
+        if (!Guid.TryParseExact(request.EventId, "D", out var eventId))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "event_id must be a UUID."));
+        }
+
+        return store.TryGet(eventId, out var processed)
+            ? Task.FromResult(ToMessage(processed!))
+            : throw new RpcException(new Status(StatusCode.NotFound, $"Event {eventId} has not been processed."));
+    }
+
+    internal static ProcessedEvent ToMessage(StoredEvent stored) => new()
+    {
+        EventId = stored.EventId.ToString(),
+        UserId = stored.UserId,
+        EventType = stored.EventType.ToWireName(),
+        Timestamp = EventTimestamps.Format(stored.Timestamp),
+        PayloadJson = Encoding.UTF8.GetString(stored.PayloadJson),
+        Partition = stored.Partition,
+        Offset = stored.Offset,
+    };
+}

@@ -1,0 +1,52 @@
+using System.Net;
+using Producer.Api.Health;
+using Producer.Api.Ingest;
+using Producer.Api.Options;
+using Producer.Api.Publishing;
+using Producer.Api.Queries;
+using Shared.Hosting;
+using Shared.Hosting.Health;
+
+namespace Producer.Api.Extensions;
+
+public static class ProducerApiExtensions
+{
+    public const string ServiceName = "producer-api";
+
+    public static WebApplicationBuilder AddProducerApi(this WebApplicationBuilder builder)
+    {
+        builder.AddServiceLogging(ServiceName);
+        var configuration = builder.Configuration;
+        var service = configuration.ReadValidated<ServiceOptions>();
+        var api = configuration.ReadValidated<ProducerApiOptions>();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Parse(service.BindAddress), api.Port));
+
+        var services = builder.Services;
+        services.AddValidatedOptions<KafkaOptions>(configuration);
+        services.AddValidatedOptions<ProducerApiOptions>(configuration);
+        services.AddProblemDetails();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<EventFactory>();
+        services.AddKafkaPublishing();
+        services.AddWorkerClients();
+        services.AddHealthChecks()
+            .AddCheck<KafkaHealthCheck>("kafka", tags: [HealthEndpoints.ReadyTag])
+            .AddCheck<WorkerHealthCheck>("worker", tags: [HealthEndpoints.ReadyTag]);
+        return builder;
+    }
+
+    public static WebApplication MapProducerApi(this WebApplication app)
+    {
+        // Every error is problem+json; a request the server cannot read (truncated, too slow) keeps its own
+        // 4xx status instead of becoming a 500.
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = static ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
+        app.UseStatusCodePages();
+        app.MapIngest();
+        app.MapQueries();
+        app.MapServiceHealth();
+        return app;
+    }
+}

@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Options;
+using Producer.Api.Options;
+using Producer.Api.Publishing;
+using Shared.Contracts.Events;
+
+namespace Producer.Api.Ingest;
+
+internal static class IngestEndpoints
+{
+    public static IEndpointRouteBuilder MapIngest(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/events/generate", GenerateAsync).WithName("GenerateEvent");
+        return app;
+    }
+
+    private static async Task<IResult> GenerateAsync(
+        HttpContext context,
+        EventFactory factory,
+        IEventPublisher publisher,
+        IOptions<ProducerApiOptions> options)
+    {
+        if (!context.Request.HasJsonContentType())
+        {
+            return ApiProblems.UnsupportedMediaType();
+        }
+
+        var limit = options.Value.MaxBodyBytes;
+        var body = await RequestBody.ReadAsync(context.Request, limit, context.RequestAborted);
+        if (body is null)
+        {
+            return ApiProblems.TooLarge(limit);
+        }
+
+        if (!EventJsonReader.TryRead(body, EventReadMode.Request, out var fields, out var errors))
+        {
+            return ApiProblems.Invalid(errors!);
+        }
+
+        var outgoing = factory.Create(fields, body);
+        var published = await publisher.PublishAsync(outgoing.EventId, outgoing.Json, context.RequestAborted);
+        if (published.IsAcknowledged)
+        {
+            return new CreatedEventResult(outgoing);
+        }
+
+        return ApiProblems.Unavailable(
+            context,
+            "Kafka did not accept the event.",
+            $"{published.Reason} The event may or may not have been written; retrying with eventId {outgoing.EventId} is safe.",
+            TimeSpan.FromSeconds(options.Value.CircuitBreakSeconds));
+    }
+}

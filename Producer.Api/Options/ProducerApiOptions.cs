@@ -1,0 +1,55 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Producer.Api.Options;
+
+/// <summary>The API's own settings, each bound from the environment variable it names.</summary>
+public sealed class ProducerApiOptions
+{
+    [ConfigurationKeyName("API_PORT")]
+    [Range(1, 65535, ErrorMessage = "API_PORT must be a TCP port (1-65535).")]
+    public int Port { get; set; } = 8080;
+
+    /// <summary>
+    /// How long a POST may wait for Kafka's acknowledgement. It is also librdkafka's delivery timeout
+    /// (message.timeout.ms), so a message is not still being retried long after its client was told 503.
+    /// </summary>
+    [ConfigurationKeyName("PUBLISH_TIMEOUT_MS")]
+    [Range(500, 60_000, ErrorMessage = "PUBLISH_TIMEOUT_MS must be between 500 and 60000 (milliseconds).")]
+    public int PublishTimeoutMs { get; set; } = 5_000;
+
+    [ConfigurationKeyName("MAX_BODY_BYTES")]
+    [Range(256, 1_048_576, ErrorMessage = "MAX_BODY_BYTES must be between 256 and 1048576.")]
+    public int MaxBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>The worker's gRPC address, such as http://localhost:5001.</summary>
+    [ConfigurationKeyName("WORKER_GRPC_URL")]
+    [Required(ErrorMessage = "WORKER_GRPC_URL must be the worker's gRPC address, such as http://localhost:5001.")]
+    [Url(ErrorMessage = "WORKER_GRPC_URL must be an absolute http:// or https:// URL, such as http://localhost:5001.")]
+    public string WorkerGrpcUrl { get; set; } = "http://localhost:5001";
+
+    /// <summary>Deadline of a unary call to the worker (get one event, health), and of the first page of a list.</summary>
+    [ConfigurationKeyName("WORKER_CALL_TIMEOUT_MS")]
+    [Range(100, 60_000, ErrorMessage = "WORKER_CALL_TIMEOUT_MS must be between 100 and 60000 (milliseconds).")]
+    public int WorkerCallTimeoutMs { get; set; } = 3_000;
+
+    /// <summary>Deadline of a whole list stream: long enough for a million events.</summary>
+    [ConfigurationKeyName("WORKER_LIST_TIMEOUT_MS")]
+    [Range(1_000, 3_600_000, ErrorMessage = "WORKER_LIST_TIMEOUT_MS must be between 1000 and 3600000 (milliseconds).")]
+    public int WorkerListTimeoutMs { get; set; } = 300_000;
+
+    /// <summary>librdkafka's linger.ms: how long the producer waits to batch. Small, since every POST awaits its ack.</summary>
+    [ConfigurationKeyName("KAFKA_LINGER_MS")]
+    [Range(0.0, 1000.0, ErrorMessage = "KAFKA_LINGER_MS must be between 0 and 1000.")]
+    public double LingerMs { get; set; } = 0.5;
+
+    /// <summary>How long POST answers 503 at once, without trying Kafka, after the circuit opened on failures.</summary>
+    [ConfigurationKeyName("PUBLISH_CIRCUIT_BREAK_SECONDS")]
+    [Range(1, 300, ErrorMessage = "PUBLISH_CIRCUIT_BREAK_SECONDS must be between 1 and 300.")]
+    public int CircuitBreakSeconds { get; set; } = 5;
+
+    public TimeSpan PublishTimeout => TimeSpan.FromMilliseconds(PublishTimeoutMs);
+
+    public TimeSpan WorkerCallTimeout => TimeSpan.FromMilliseconds(WorkerCallTimeoutMs);
+
+    public TimeSpan WorkerListTimeout => TimeSpan.FromMilliseconds(WorkerListTimeoutMs);
+}

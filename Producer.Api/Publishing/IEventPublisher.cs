@@ -1,0 +1,11 @@
+namespace Producer.Api.Publishing;
+
+/// <summary>Publishes one event and reports whether Kafka acknowledged it.</summary>
+public interface IEventPublisher
+{
+    /// <summary>
+    /// Completes when Kafka has acknowledged the event (acks=all) or has failed to within the publish timeout.
+    /// Never throws for a Kafka failure: the outcome says what happened.
+    /// </summary>
+    Task<PublishResult> PublishAsync(Guid eventId, byte[] eventJson, CancellationToken cancellationToken);
+}

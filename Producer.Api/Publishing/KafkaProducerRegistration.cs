@@ -1,0 +1,50 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Options;
+using Producer.Api.Options;
+using Shared.Hosting;
+using Shared.Hosting.Kafka;
+
+namespace Producer.Api.Publishing;
+
+internal static class KafkaProducerRegistration
+{
+    /// <summary>One producer for the whole process: it is thread safe, and batching only works when shared.</summary>
+    public static IServiceCollection AddKafkaPublishing(this IServiceCollection services)
+    {
+        services.AddSingleton(static sp =>
+        {
+            var kafka = sp.GetRequiredService<IOptions<KafkaOptions>>().Value;
+            var api = sp.GetRequiredService<IOptions<ProducerApiOptions>>().Value;
+            var forwarder = new KafkaLogForwarder(
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Kafka.Producer"),
+                TimeProvider.System,
+                TimeSpan.FromSeconds(10));
+            return new ProducerBuilder<string, byte[]>(CreateConfig(kafka, api))
+                .SetLogHandler((_, message) => forwarder.OnLog(message))
+                .SetErrorHandler((_, error) => forwarder.OnError(error))
+                .Build();
+        });
+        services.AddPublishPipeline();
+        services.AddSingleton<IEventPublisher, KafkaEventPublisher>();
+        services.AddHostedService<KafkaProducerLifetime>();
+        return services;
+    }
+
+    internal static ProducerConfig CreateConfig(KafkaOptions kafka, ProducerApiOptions api) => new()
+    {
+        BootstrapServers = kafka.BootstrapServers,
+        ClientId = "producer-api",
+        // An acknowledged event is on every in-sync replica, and retries never write it twice.
+        Acks = Acks.All,
+        EnableIdempotence = true,
+        // Every POST waits for its acknowledgement, so throughput is connections / (linger + round trip):
+        // a short linger batches concurrent requests without adding much latency to each.
+        LingerMs = api.LingerMs,
+        SocketNagleDisable = true,
+        CompressionType = CompressionType.Lz4,
+        // librdkafka retries on its own until this deadline; after it the client gets its 503, never a
+        // 201 for a message still in flight. Its default is 300 s.
+        MessageTimeoutMs = api.PublishTimeoutMs,
+        RequestTimeoutMs = api.PublishTimeoutMs,
+    };
+}

@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Serilog;
+using Serilog.Events;
+using Serilog.Formatting.Compact;
+
+namespace Shared.Hosting;
+
+public static class ServiceLogging
+{
+    /// <summary>
+    /// Serilog on stdout, configured from LOG_LEVEL and LOG_FORMAT. Message properties are rendered JSON-escaped
+    /// (":j"), so a newline in a client's userId cannot forge a second log line.
+    /// </summary>
+    public static WebApplicationBuilder AddServiceLogging(this WebApplicationBuilder builder, string serviceName)
+    {
+        var options = builder.Configuration.ReadValidated<ServiceOptions>();
+        var level = Enum.Parse<LogEventLevel>(options.LogLevel);
+        builder.Services.AddSerilog(
+            logger =>
+        {
+            logger.MinimumLevel.Is(level)
+                .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
+                .MinimumLevel.Override("Microsoft.Extensions.Http", LogEventLevel.Warning)
+                .MinimumLevel.Override("Grpc", LogEventLevel.Warning)
+                .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+                .Enrich.FromLogContext()
+                .Enrich.WithProperty("Service", serviceName);
+            if (options.LogFormat == "json")
+            {
+                logger.WriteTo.Console(new RenderedCompactJsonFormatter());
+            }
+            else
+            {
+                logger.WriteTo.Console(
+                    outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:j}{NewLine}{Exception}");
+            }
+        },
+            preserveStaticLogger: true);
+        builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(
+            host => host.ShutdownTimeout = TimeSpan.FromMilliseconds(options.ShutdownTimeoutMs));
+        return builder;
+    }
+}

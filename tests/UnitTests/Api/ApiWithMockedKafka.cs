@@ -1,0 +1,51 @@
+using Confluent.Kafka;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Moq;
+using Producer.Api.Options;
+
+namespace UnitTests.Api;
+
+/// <summary>
+/// The API in a test server with its Kafka producer replaced by a mock. The type argument only names the API's
+/// assembly; any public type of it would do.
+/// </summary>
+internal sealed class ApiWithMockedKafka : WebApplicationFactory<ProducerApiOptions>
+{
+    public const int MaxBodyBytes = 2048;
+
+    public Mock<IProducer<string, byte[]>> Producer { get; } = new();
+
+    public List<Message<string, byte[]>> Published { get; } = [];
+
+    public void AcknowledgeEverything() =>
+        Producer.Setup(p => p.ProduceAsync(It.IsAny<string>(), It.IsAny<Message<string, byte[]>>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((string topic, Message<string, byte[]> message, CancellationToken _) =>
+            {
+                lock (Published)
+                {
+                    Published.Add(message);
+                }
+
+                return new DeliveryResult<string, byte[]> { Topic = topic, Message = message, Status = PersistenceStatus.Persisted };
+            });
+
+    public void FailEverything(ErrorCode code) =>
+        Producer.Setup(p => p.ProduceAsync(It.IsAny<string>(), It.IsAny<Message<string, byte[]>>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new ProduceException<string, byte[]>(new Error(code), new DeliveryResult<string, byte[]>()));
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("MAX_BODY_BYTES", MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("PUBLISH_TIMEOUT_MS", "1000");
+        // Nothing listens here: queries must fail as "worker unreachable".
+        builder.UseSetting("WORKER_GRPC_URL", "http://127.0.0.1:9");
+        builder.UseSetting("WORKER_CALL_TIMEOUT_MS", "1000");
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton(Producer.Object);
+        });
+    }
+}

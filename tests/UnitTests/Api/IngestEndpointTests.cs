@@ -1,0 +1,154 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Confluent.Kafka;
+using Shared.Contracts.Events;
+
+namespace UnitTests.Api;
+
+public sealed class IngestEndpointTests : IDisposable
+{
+    private readonly ApiWithMockedKafka _api = new();
+
+    public void Dispose() => _api.Dispose();
+
+    private Task<HttpResponseMessage> PostAsync(string body, string contentType = "application/json") =>
+        _api.CreateClient().PostAsync(
+            "/events/generate",
+            new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue(contentType)),
+            TestContext.Current.CancellationToken);
+
+    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode status)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        var problem = JsonDocument.Parse(text).RootElement;
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        return problem;
+    }
+
+    [Fact]
+    public async Task An_acknowledged_event_is_answered_201_with_the_published_event_and_its_location()
+    {
+        _api.AcknowledgeEverything();
+
+        var response = await PostAsync("""{"userId":"u-1","eventType":"PRODUCT_VIEW","payload":{"sku":"A"}}""");
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var body = await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken);
+        var created = JsonSerializer.Deserialize(body, ContractsJsonContext.Default.UserActivityEvent)!;
+        Assert.Equal($"/events/processed/{created.EventId}", response.Headers.Location?.OriginalString);
+        Assert.Equal("u-1", created.UserId);
+        Assert.Equal("A", created.Payload.GetProperty("sku").GetString());
+        var published = Assert.Single(_api.Published);
+        Assert.Equal(body, published.Value);
+        Assert.Equal(created.EventId.ToString(), published.Key);
+    }
+
+    [Theory]
+    [InlineData(ErrorCode.Local_MsgTimedOut)]
+    [InlineData(ErrorCode.Local_AllBrokersDown)]
+    [InlineData(ErrorCode.Local_QueueFull)]
+    public async Task A_kafka_failure_is_answered_503_with_retry_after_and_the_eventId_to_retry_with(ErrorCode code)
+    {
+        _api.FailEverything(code);
+
+        var response = await PostAsync("""{"eventId":"3f2504e0-4f89-41d3-9a0c-0305e82c3301","userId":"u","eventType":"LOGIN"}""");
+
+        var problem = await ProblemAsync(response, HttpStatusCode.ServiceUnavailable);
+        Assert.NotNull(response.Headers.RetryAfter?.Delta);
+        Assert.Contains("3f2504e0-4f89-41d3-9a0c-0305e82c3301", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("application/xml")]
+    [InlineData("application/x-www-form-urlencoded")]
+    public async Task A_body_that_is_not_json_by_content_type_is_answered_415(string contentType)
+    {
+        _api.AcknowledgeEverything();
+
+        var response = await PostAsync("""{"userId":"u","eventType":"LOGIN"}""", contentType);
+
+        await ProblemAsync(response, HttpStatusCode.UnsupportedMediaType);
+        Assert.Empty(_api.Published);
+    }
+
+    [Fact]
+    public async Task A_request_without_content_type_is_answered_415()
+    {
+        var content = new ByteArrayContent("""{"userId":"u","eventType":"LOGIN"}"""u8.ToArray());
+
+        var response = await _api.CreateClient().PostAsync("/events/generate", content, TestContext.Current.CancellationToken);
+
+        await ProblemAsync(response, HttpStatusCode.UnsupportedMediaType);
+    }
+
+    [Fact]
+    public async Task A_body_over_the_limit_is_answered_413_whether_or_not_its_length_is_announced()
+    {
+        _api.AcknowledgeEverything();
+        var big = "{\"userId\":\"u\",\"eventType\":\"LOGIN\",\"payload\":{\"x\":\"" + new string('x', ApiWithMockedKafka.MaxBodyBytes) + "\"}}";
+
+        var announced = await PostAsync(big);
+        var streamed = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(big)));
+        streamed.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        var chunked = await _api.CreateClient().PostAsync("/events/generate", streamed, TestContext.Current.CancellationToken);
+
+        await ProblemAsync(announced, HttpStatusCode.RequestEntityTooLarge);
+        await ProblemAsync(chunked, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Empty(_api.Published);
+    }
+
+    [Theory]
+    [InlineData("", "body")]
+    [InlineData("{\"userId\":\"u\",\"eventType\":", "body")]
+    [InlineData("[{\"userId\":\"u\"}]", "body")]
+    [InlineData("{\"eventType\":\"LOGIN\"}", "userId")]
+    [InlineData("{\"userId\":\"   \",\"eventType\":\"LOGIN\"}", "userId")]
+    [InlineData("{\"userId\":5,\"eventType\":\"LOGIN\"}", "userId")]
+    [InlineData("{\"userId\":\"u\",\"eventType\":\"SIGNUP\"}", "eventType")]
+    [InlineData("{\"userId\":\"u\",\"eventType\":\"LOGIN\",\"payload\":\"x\"}", "payload")]
+    [InlineData("{\"userId\":\"u\",\"eventType\":\"LOGIN\",\"eventId\":\"123\"}", "eventId")]
+    public async Task Invalid_input_is_answered_400_naming_the_field_and_nothing_is_published(string body, string field)
+    {
+        _api.AcknowledgeEverything();
+
+        var response = await PostAsync(body);
+
+        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"errors should name {field}");
+        Assert.Empty(_api.Published);
+    }
+
+    [Fact]
+    public async Task Queries_answer_503_when_the_worker_cannot_be_reached()
+    {
+        var client = _api.CreateClient();
+
+        var list = await client.GetAsync("/events/processed", TestContext.Current.CancellationToken);
+        var one = await client.GetAsync($"/events/processed/{Guid.NewGuid()}", TestContext.Current.CancellationToken);
+
+        await ProblemAsync(list, HttpStatusCode.ServiceUnavailable);
+        await ProblemAsync(one, HttpStatusCode.ServiceUnavailable);
+        Assert.NotNull(list.Headers.RetryAfter);
+    }
+
+    [Fact]
+    public async Task Asking_for_an_event_by_an_id_that_is_not_a_uuid_is_answered_400()
+    {
+        var response = await _api.CreateClient().GetAsync("/events/processed/not-a-uuid", TestContext.Current.CancellationToken);
+
+        await ProblemAsync(response, HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task An_unknown_route_is_answered_with_problem_details()
+    {
+        var response = await _api.CreateClient().GetAsync("/nope", TestContext.Current.CancellationToken);
+
+        await ProblemAsync(response, HttpStatusCode.NotFound);
+    }
+}

@@ -1,0 +1,112 @@
+using System.Text;
+using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Moq;
+using Polly.Registry;
+using Producer.Api.Options;
+using Producer.Api.Publishing;
+using Shared.Contracts.Events;
+using Shared.Hosting;
+
+namespace UnitTests.Api;
+
+public sealed class KafkaEventPublisherTests
+{
+    private static readonly byte[] Json = """{"eventId":"x"}"""u8.ToArray();
+    private readonly Mock<IProducer<string, byte[]>> _producer = new();
+
+    private KafkaEventPublisher CreatePublisher()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new ProducerApiOptions { PublishTimeoutMs = 1000 }));
+        services.AddPublishPipeline();
+        var provider = services.BuildServiceProvider();
+        return new KafkaEventPublisher(
+            _producer.Object,
+            Microsoft.Extensions.Options.Options.Create(new KafkaOptions { Topic = "events" }),
+            provider.GetRequiredService<ResiliencePipelineProvider<string>>(),
+            NullLogger<KafkaEventPublisher>.Instance);
+    }
+
+    private void AcknowledgeEverything() =>
+        _producer.Setup(p => p.ProduceAsync(It.IsAny<string>(), It.IsAny<Message<string, byte[]>>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((string topic, Message<string, byte[]> message, CancellationToken _) => new DeliveryResult<string, byte[]>
+            {
+                Topic = topic,
+                Partition = new Partition(1),
+                Offset = new Offset(42),
+                Message = message,
+                Status = PersistenceStatus.Persisted,
+            });
+
+    private void FailEverything(ErrorCode code) =>
+        _producer.Setup(p => p.ProduceAsync(It.IsAny<string>(), It.IsAny<Message<string, byte[]>>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new ProduceException<string, byte[]>(new Error(code), new DeliveryResult<string, byte[]>()));
+
+    [Fact]
+    public async Task An_acknowledged_event_is_reported_acknowledged()
+    {
+        AcknowledgeEverything();
+
+        var result = await CreatePublisher().PublishAsync(Guid.NewGuid(), Json, CancellationToken.None);
+
+        Assert.Equal(PublishStatus.Acknowledged, result.Status);
+    }
+
+    [Fact]
+    public async Task The_event_is_keyed_by_its_eventId_and_carries_content_type_and_schema_version_headers()
+    {
+        AcknowledgeEverything();
+        var eventId = Guid.NewGuid();
+
+        await CreatePublisher().PublishAsync(eventId, Json, CancellationToken.None);
+
+        _producer.Verify(p => p.ProduceAsync(
+            "events",
+            It.Is<Message<string, byte[]>>(m =>
+                m.Key == eventId.ToString()
+                && m.Value == Json
+                && Encoding.UTF8.GetString(m.Headers.GetLastBytes(EventHeaders.ContentType)) == "application/json"
+                && Encoding.UTF8.GetString(m.Headers.GetLastBytes(EventHeaders.SchemaVersion)) == "1"),
+            It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task A_delivery_timeout_is_reported_as_timed_out()
+    {
+        FailEverything(ErrorCode.Local_MsgTimedOut);
+
+        var result = await CreatePublisher().PublishAsync(Guid.NewGuid(), Json, CancellationToken.None);
+
+        Assert.Equal(PublishStatus.TimedOut, result.Status);
+    }
+
+    [Fact]
+    public async Task A_delivery_error_is_reported_as_failed_not_thrown()
+    {
+        FailEverything(ErrorCode.NotEnoughReplicas);
+
+        var result = await CreatePublisher().PublishAsync(Guid.NewGuid(), Json, CancellationToken.None);
+
+        Assert.Equal(PublishStatus.Failed, result.Status);
+    }
+
+    [Fact]
+    public async Task Repeated_failures_open_the_circuit_and_later_events_are_refused_without_calling_kafka()
+    {
+        FailEverything(ErrorCode.Local_AllBrokersDown);
+        var publisher = CreatePublisher();
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(PublishStatus.Failed, (await publisher.PublishAsync(Guid.NewGuid(), Json, CancellationToken.None)).Status);
+        }
+
+        var refused = await publisher.PublishAsync(Guid.NewGuid(), Json, CancellationToken.None);
+
+        Assert.Equal(PublishStatus.Rejected, refused.Status);
+        _producer.Verify(
+            p => p.ProduceAsync(It.IsAny<string>(), It.IsAny<Message<string, byte[]>>(), It.IsAny<CancellationToken>()),
+            Times.Exactly(10));
+    }
+}

@@ -1,0 +1,75 @@
+namespace LocalStack;
+
+/// <summary>What the launcher starts, from its command line and the same environment variables the services read.</summary>
+internal sealed record StackSettings(
+    bool BrokerOnly,
+    int Brokers,
+    int Partitions,
+    string Topic,
+    int ApiPort,
+    int WorkerGrpcPort,
+    int WorkerHealthPort)
+{
+    public const string Usage = """
+        Usage: dotnet run --project tools/LocalStack [-- options]
+
+          --broker-only      start only the development broker and print its bootstrap address
+          --partitions N     partitions of the topic (default 3, or LOCALSTACK_PARTITIONS)
+          --brokers N        brokers in the development cluster (default 1)
+          --help             this text
+
+        Ports come from API_PORT (8080), WORKER_GRPC_PORT (5001) and WORKER_HEALTH_PORT (8081);
+        every other variable the services read is passed on to them as it is.
+        """;
+
+    public static StackSettings Parse(string[] args)
+    {
+        var brokerOnly = false;
+        var brokers = 1;
+        var partitions = IntFromEnvironment("LOCALSTACK_PARTITIONS", 3);
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--broker-only":
+                    brokerOnly = true;
+                    break;
+                case "--partitions":
+                    partitions = PositiveInt(args, ++i, "--partitions");
+                    break;
+                case "--brokers":
+                    brokers = PositiveInt(args, ++i, "--brokers");
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown option '{args[i]}'.");
+            }
+        }
+
+        return new StackSettings(
+            brokerOnly,
+            brokers,
+            partitions,
+            Environment.GetEnvironmentVariable("KAFKA_TOPIC") ?? "user-activity-events",
+            IntFromEnvironment("API_PORT", 8080),
+            IntFromEnvironment("WORKER_GRPC_PORT", 5001),
+            IntFromEnvironment("WORKER_HEALTH_PORT", 8081));
+    }
+
+    private static int PositiveInt(string[] args, int index, string option) =>
+        index < args.Length && int.TryParse(args[index], out var value) && value > 0
+            ? value
+            : throw new ArgumentException($"{option} takes a positive whole number.");
+
+    private static int IntFromEnvironment(string name, int fallback)
+    {
+        var text = Environment.GetEnvironmentVariable(name);
+        if (string.IsNullOrEmpty(text))
+        {
+            return fallback;
+        }
+
+        return int.TryParse(text, out var value) && value > 0
+            ? value
+            : throw new ArgumentException($"{name} must be a positive whole number, not '{text}'.");
+    }
+}
