@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Serilog;
+using Shared.Hosting.Health;
 
 namespace Shared.Hosting;
 
@@ -10,11 +12,22 @@ namespace Shared.Hosting;
 /// </summary>
 public static class ServiceHost
 {
+    /// <param name="args">The command line; <c>--health-check</c> probes a running instance instead of starting one.</param>
+    /// <param name="healthPort">Where this service answers /health/ready, from its environment.</param>
+    /// <param name="configure">Registers the service.</param>
+    /// <param name="map">Maps its endpoints.</param>
     public static async Task<int> RunAsync(
         string[] args,
+        Func<IConfiguration, int> healthPort,
         Action<WebApplicationBuilder> configure,
         Action<WebApplication> map)
     {
+        ArgumentNullException.ThrowIfNull(healthPort);
+        if (args is [HealthProbe.Switch, ..])
+        {
+            return await HealthProbe.RunAsync(healthPort(new ConfigurationBuilder().AddEnvironmentVariables().Build()));
+        }
+
         // Start-up errors, before the host's own logger exists, go to this one. Not a reloadable bootstrap logger:
         // tests build several hosts in one process, and each host keeps a logger of its own.
         Log.Logger = new LoggerConfiguration().WriteTo.Console().CreateLogger();
