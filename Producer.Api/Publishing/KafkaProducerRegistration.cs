@@ -37,6 +37,9 @@ internal static class KafkaProducerRegistration
         // An acknowledged event is on every in-sync replica, and retries never write it twice.
         Acks = Acks.All,
         EnableIdempotence = true,
+        // murmur2 of the key, as the Java client does: an eventId maps to the same partition from any producer,
+        // and anyone who knows the partition count can tell which partition (and so which worker) holds an event.
+        Partitioner = Partitioner.Murmur2Random,
         // Every POST waits for its acknowledgement, so throughput is connections / (linger + round trip):
         // a short linger batches concurrent requests without adding much latency to each.
         LingerMs = api.LingerMs,

@@ -1,0 +1,205 @@
+using System.Net;
+using System.Text;
+using Shared.Contracts.Events;
+
+namespace TestSupport;
+
+/// <summary>
+/// The end-to-end behaviour every deployment must show, whatever Kafka runs underneath: the mock cluster in
+/// process, a Kafka container, or a live Compose stack. Each test gets a topic and a consumer group of its own.
+/// </summary>
+public abstract class EventFlowScenarios : IAsyncLifetime
+{
+    private IEventFlow? _flow;
+
+    protected IEventFlow Flow => _flow ?? throw new InvalidOperationException("The flow did not start.");
+
+    protected EventsApi Api => Flow.Api;
+
+    /// <summary>Starts the API and worker, or calls Assert.Skip with the reason they cannot run here.</summary>
+    protected abstract Task<IEventFlow> StartFlowAsync(string topic, string group);
+
+    public async ValueTask InitializeAsync()
+    {
+        var unique = Guid.NewGuid().ToString("N")[..12];
+        _flow = await StartFlowAsync($"user-activity-events-{unique}", $"user-activity-consumer-group-{unique}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_flow is not null)
+        {
+            await _flow.DisposeAsync();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    [Fact]
+    public async Task An_accepted_event_is_found_by_id_and_in_the_list_with_the_fields_it_was_given()
+    {
+        var created = await Api.PostAsync("user-1", "PRODUCT_VIEW", """{"sku":"A-1","price":9.5}""");
+
+        await Api.WaitUntilProcessedAsync([created.EventId]);
+
+        var found = await Api.FindAsync(created.EventId);
+        Assert.NotNull(found);
+        Assert.Equal(created.UserId, found.UserId);
+        Assert.Equal(created.EventType, found.EventType);
+        Assert.Equal(created.Timestamp, found.Timestamp);
+        Assert.Equal("A-1", found.Payload.GetProperty("sku").GetString());
+        var listed = Assert.Single(await Api.ListAsync());
+        Assert.Equal(created.EventId, listed.EventId);
+    }
+
+    [Fact]
+    public async Task Events_of_every_type_are_each_listed_exactly_once()
+    {
+        var created = new List<UserActivityEvent>();
+        foreach (var type in new[] { "LOGIN", "PRODUCT_VIEW", "LOGOUT" })
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                created.Add(await Api.PostAsync($"user-{i}", type, $$"""{"n":{{i}}}"""));
+            }
+        }
+
+        await Api.WaitUntilProcessedAsync(created.Select(e => e.EventId));
+
+        var listed = await Api.ListAsync();
+        Assert.Equal(created.Select(e => e.EventId).Order(), listed.Select(e => e.EventId).Order());
+        Assert.Equal(5, listed.Count(e => e.EventType == EventType.Login));
+        Assert.Equal(5, listed.Count(e => e.EventType == EventType.ProductView));
+        Assert.Equal(5, listed.Count(e => e.EventType == EventType.Logout));
+    }
+
+    [Fact]
+    public async Task The_same_client_eventId_posted_three_times_is_processed_once()
+    {
+        var eventId = Guid.NewGuid();
+        for (var i = 0; i < 3; i++)
+        {
+            await Api.PostAsync("user-dup", "LOGIN", eventId: eventId);
+        }
+
+        // An event posted after the copies: once it is processed, every copy before it on its partition was too.
+        var marker = await Api.PostAsync("user-dup", "LOGOUT", eventId: NextOnSamePartitionAs(eventId));
+        await Api.WaitUntilProcessedAsync([eventId, marker.EventId]);
+
+        var listed = await Api.ListAsync();
+        Assert.Single(listed, e => e.EventId == eventId);
+    }
+
+    [Fact]
+    public async Task Invalid_requests_get_their_status_codes_and_nothing_reaches_the_store()
+    {
+        Assert.Equal(HttpStatusCode.BadRequest, (await Api.PostRawAsync("{\"userId\":\"u\",")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Api.PostRawAsync("{\"userId\":\"u\",\"eventType\":\"NOPE\"}")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Api.PostRawAsync("{\"userId\":\"\",\"eventType\":\"LOGIN\"}")).StatusCode);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await Api.PostRawAsync("{}", "text/plain")).StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await Api.PostRawAsync(
+            "{\"userId\":\"u\",\"eventType\":\"LOGIN\",\"payload\":{\"x\":\"" + new string('x', 70_000) + "\"}}")).StatusCode);
+        var valid = await Api.PostAsync("user-ok", "LOGIN");
+
+        await Api.WaitUntilProcessedAsync([valid.EventId]);
+
+        Assert.Equal(valid.EventId, Assert.Single(await Api.ListAsync()).EventId);
+    }
+
+    [Fact]
+    public async Task A_malformed_message_written_straight_to_the_topic_does_not_stop_later_events()
+    {
+        // Same key on purpose: the bad messages and the good event share a partition, so the good one can only be
+        // processed after the consumer got past the bad ones.
+        var key = Guid.NewGuid();
+        await KafkaTestClient.ProduceRawAsync(Flow.BootstrapServers, Flow.Topic, key.ToString(), Encoding.UTF8.GetBytes("this is not json"));
+        await KafkaTestClient.ProduceRawAsync(Flow.BootstrapServers, Flow.Topic, key.ToString(), Encoding.UTF8.GetBytes("""{"eventId":"x","userId":5}"""));
+
+        var after = await Api.PostAsync("user-after", "LOGIN", eventId: key);
+
+        await Api.WaitUntilProcessedAsync([after.EventId]);
+        Assert.Equal(after.EventId, Assert.Single(await Api.ListAsync()).EventId);
+    }
+
+    [Fact]
+    public async Task A_restarted_worker_resumes_from_the_committed_offset_without_reprocessing_or_losing_any()
+    {
+        var worker = Flow.Worker;
+        if (worker is null)
+        {
+            Assert.Skip("This deployment's worker cannot be restarted by the test.");
+        }
+
+        var before = new List<Guid>();
+        for (var i = 0; i < 6; i++)
+        {
+            before.Add((await Api.PostAsync($"user-{i}", "LOGIN")).EventId);
+        }
+
+        await Api.WaitUntilProcessedAsync(before);
+        await worker.StopAsync();
+
+        // Accepted while no worker runs: Kafka holds them until one is back.
+        var during = new List<Guid>();
+        for (var i = 0; i < 6; i++)
+        {
+            during.Add((await Api.PostAsync($"user-{i}", "PRODUCT_VIEW")).EventId);
+        }
+
+        await worker.StartAsync();
+        await Api.WaitUntilProcessedAsync(during);
+
+        // The new worker started with an empty store. Had it resumed before the committed offsets, the earlier
+        // events, which precede these on every partition, would be back in it.
+        var listed = await Api.ListAsync();
+        Assert.Equal(during.Order(), listed.Select(e => e.EventId).Order());
+    }
+
+    /// <summary>
+    /// Another eventId whose key hashes to the same partition as <paramref name="eventId"/>: the producer's
+    /// default partitioner is murmur2 of the key, as in the Java client.
+    /// </summary>
+    private static Guid NextOnSamePartitionAs(Guid eventId)
+    {
+        const int partitions = 3;
+        var target = Murmur2Partition(eventId.ToString(), partitions);
+        while (true)
+        {
+            var candidate = Guid.NewGuid();
+            if (Murmur2Partition(candidate.ToString(), partitions) == target)
+            {
+                return candidate;
+            }
+        }
+    }
+
+    private static int Murmur2Partition(string key, int partitions)
+    {
+        var data = Encoding.UTF8.GetBytes(key);
+        const uint m = 0x5bd1e995;
+        const int r = 24;
+        var h = 0x9747b28c ^ (uint)data.Length;
+        var i = 0;
+        for (; i + 4 <= data.Length; i += 4)
+        {
+            var k = BitConverter.ToUInt32(data, i);
+            k *= m;
+            k ^= k >> r;
+            k *= m;
+            h *= m;
+            h ^= k;
+        }
+
+        switch (data.Length - i)
+        {
+            case 3: h ^= (uint)data[i + 2] << 16; goto case 2;
+            case 2: h ^= (uint)data[i + 1] << 8; goto case 1;
+            case 1: h ^= data[i]; h *= m; break;
+        }
+
+        h ^= h >> 13;
+        h *= m;
+        h ^= h >> 15;
+        return (int)((h & 0x7fffffff) % partitions);
+    }
+}

@@ -1,0 +1,23 @@
+namespace TestSupport;
+
+/// <summary>A running API and worker on some Kafka, with a topic and group of their own.</summary>
+public interface IEventFlow : IAsyncDisposable
+{
+    EventsApi Api { get; }
+
+    string BootstrapServers { get; }
+
+    string Topic { get; }
+
+    /// <summary>Null where the worker cannot be stopped and started by the test (a live stack).</summary>
+    IRestartableWorker? Worker { get; }
+}
+
+public interface IRestartableWorker
+{
+    /// <summary>Stops the worker the way SIGTERM does: the consumer commits and leaves the group.</summary>
+    Task StopAsync();
+
+    /// <summary>Starts a fresh worker (an empty store) in the same group and waits until it has joined.</summary>
+    Task StartAsync();
+}
