@@ -9,6 +9,9 @@ public interface IEventFlow : IAsyncDisposable
 
     string Topic { get; }
 
+    /// <summary>True when only this test writes to the topic, so the store must hold this test's events and nothing else.</summary>
+    bool OwnsStore { get; }
+
     /// <summary>Null where the worker cannot be stopped and started by the test (a live stack).</summary>
     IRestartableWorker? Worker { get; }
 }

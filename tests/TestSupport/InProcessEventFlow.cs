@@ -55,6 +55,8 @@ public sealed class InProcessEventFlow : IEventFlow, IRestartableWorker
 
     public IRestartableWorker Worker => this;
 
+    public bool OwnsStore => true;
+
     /// <summary>The worker's services (its store, its consumer state), while it runs.</summary>
     public IServiceProvider WorkerServices => (_worker ?? throw new InvalidOperationException("The worker is stopped.")).Services;
 

@@ -8,7 +8,7 @@ namespace LocalStack;
 /// One service (API or worker) as a child process, configured only through environment variables, exactly as
 /// Compose runs it. Its output is passed on line by line behind its name.
 /// </summary>
-internal sealed partial class ServiceProcess : IAsyncDisposable
+public sealed partial class ServiceProcess : IAsyncDisposable
 {
     private const int SigTerm = 15;
     private readonly Process _process;
@@ -26,7 +26,12 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
 
     public string Name => _name;
 
-    public static ServiceProcess Start(string name, string project, IReadOnlyDictionary<string, string> environment)
+    /// <param name="name">Shown before each line of the service's output.</param>
+    /// <param name="project">Its project folder and assembly name, such as Producer.Api.</param>
+    /// <param name="environment">Its whole configuration.</param>
+    /// <param name="output">Where its output lines go; the console when null.</param>
+    public static ServiceProcess Start(
+        string name, string project, IReadOnlyDictionary<string, string> environment, Action<string>? output = null)
     {
         var dll = BuiltAssembly(project);
         var start = new ProcessStartInfo("dotnet")
@@ -43,37 +48,52 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var prefix = $"{name,-7}| ";
-        process.OutputDataReceived += (_, line) => Write(prefix, line.Data);
-        process.ErrorDataReceived += (_, line) => Write(prefix, line.Data);
+        var sink = output ?? Console.Out.WriteLine;
+        process.OutputDataReceived += (_, line) => Write(sink, prefix, line.Data);
+        process.ErrorDataReceived += (_, line) => Write(sink, prefix, line.Data);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return new ServiceProcess(name, process);
     }
 
-    /// <summary>SIGTERM first, so the service drains and commits; a kill only if it overruns the grace period.</summary>
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// SIGTERM, so the service drains and commits, then a kill only if it overruns <paramref name="grace"/>.
+    /// Returns true when it stopped by itself within the grace period.
+    /// </summary>
+    public async Task<bool> StopAsync(TimeSpan grace)
     {
-        if (!_process.HasExited)
+        if (_process.HasExited)
         {
-            if (OperatingSystem.IsWindows() || Kill(_process.Id, SigTerm) != 0)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-
-            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-            try
-            {
-                await _process.WaitForExitAsync(grace.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                await Console.Error.WriteLineAsync($"{_name} did not stop within 15 s; killing it.");
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync(CancellationToken.None);
-            }
+            return true;
         }
 
+        if (OperatingSystem.IsWindows() || Kill(_process.Id, SigTerm) != 0)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        using var deadline = new CancellationTokenSource(grace);
+        try
+        {
+            await _process.WaitForExitAsync(deadline.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync($"{_name} did not stop within {grace.TotalSeconds:0} s; killing it.");
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync(CancellationToken.None);
+            return false;
+        }
+    }
+
+    /// <summary>Sends SIGKILL: the process dies at once, as in a crash, without draining or committing.</summary>
+    public void Crash() => _process.Kill(entireProcessTree: true);
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(TimeSpan.FromSeconds(15));
         _process.Dispose();
     }
 
@@ -86,11 +106,11 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
             : throw new FileNotFoundException($"{project} is not built at {path}; run `dotnet build` at the repository root.", path);
     }
 
-    private static void Write(string prefix, string? line)
+    private static void Write(Action<string> sink, string prefix, string? line)
     {
         if (line is not null)
         {
-            Console.Out.WriteLine(prefix + line);
+            sink(prefix + line);
         }
     }
 
