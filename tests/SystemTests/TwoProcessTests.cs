@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Shared.Contracts.Events;
 
 namespace SystemTests;
@@ -18,6 +19,27 @@ public sealed class TwoProcessTests
 
         var listed = await stack.Api.ListAsync();
         Assert.Equal(created.Select(e => e.EventId).Order(), listed.Select(e => e.EventId).Order());
+    }
+
+    [Fact]
+    public async Task The_worker_logs_one_structured_line_per_processed_event_with_its_identifiers_and_position()
+    {
+        await using var stack = await TwoProcessDeployment.StartAsync();
+        var created = await stack.Api.PostAsync("user-log", "PRODUCT_VIEW");
+        await stack.Api.WaitUntilProcessedAsync([created.EventId]);
+
+        var lines = stack.Output.Split('\n')
+            .Where(l => l.StartsWith("worker", StringComparison.Ordinal) && l.Contains(created.EventId.ToString(), StringComparison.Ordinal))
+            .Select(l => JsonDocument.Parse(l[(l.IndexOf('|', StringComparison.Ordinal) + 1)..]).RootElement)
+            .ToList();
+
+        var line = Assert.Single(lines);
+        Assert.Equal(created.EventId.ToString(), line.GetProperty("EventId").GetString());
+        Assert.Equal("user-log", line.GetProperty("UserId").GetString());
+        Assert.Equal("PRODUCT_VIEW", line.GetProperty("EventType").GetString());
+        Assert.Equal("user-activity-events", line.GetProperty("Topic").GetString());
+        Assert.InRange(line.GetProperty("Partition").GetInt32(), 0, 2);
+        Assert.True(line.GetProperty("Offset").GetInt64() >= 0);
     }
 
     [Fact]
