@@ -1,27 +1,140 @@
-using Confluent.Kafka;
+using System.Diagnostics;
 
 namespace Consumer.Worker.Consuming;
 
-/// <summary>What the consume loop knows about its place in the group, for readiness and diagnostics.</summary>
-public sealed class ConsumerState
+/// <summary>
+/// The worker's place in the group: which partitions it owns, and which of them it is still rebuilding from the
+/// log. Written by the consume loop's thread, read by health checks and queries.
+/// </summary>
+public sealed class ConsumerState(ILogger<ConsumerState> logger)
 {
-    private volatile IReadOnlyList<TopicPartition>? _assigned;
-    private volatile bool _running;
+    private readonly Lock _gate = new();
+    private readonly SortedSet<int> _assigned = [];
+    private readonly Dictionary<int, Rebuild> _rebuilding = [];
+    private bool _running;
+    private bool _joined;
 
     /// <summary>Joined: the group has given this member an assignment (possibly empty: more workers than partitions).</summary>
-    public bool IsJoined => _running && _assigned is not null;
+    public bool IsJoined
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _running && _joined;
+            }
+        }
+    }
 
-    public IReadOnlyList<TopicPartition> Assigned => _assigned ?? [];
+    /// <summary>Ready to answer queries: joined, and every owned partition is in the store up to its committed offset.</summary>
+    public bool IsReady
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _running && _joined && _rebuilding.Count == 0;
+            }
+        }
+    }
 
-    internal void Started() => _running = true;
+    public IReadOnlyList<int> Assigned
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _assigned];
+            }
+        }
+    }
+
+    public IReadOnlyList<int> Rebuilding
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _rebuilding.Keys.Order()];
+            }
+        }
+    }
+
+    /// <summary>True when the message lies below its partition's committed offset: it is rebuilt, not processed.</summary>
+    public bool IsRebuilding(int partition, long offset)
+    {
+        lock (_gate)
+        {
+            return _rebuilding.TryGetValue(partition, out var rebuild) && offset < rebuild.Until;
+        }
+    }
+
+    internal void Started()
+    {
+        lock (_gate)
+        {
+            _running = true;
+        }
+    }
 
     internal void Stopped()
     {
-        _running = false;
-        _assigned = null;
+        lock (_gate)
+        {
+            _running = false;
+            _joined = false;
+            _assigned.Clear();
+            _rebuilding.Clear();
+        }
     }
 
-    internal void OnAssigned(IEnumerable<TopicPartition> partitions) => _assigned = [.. partitions];
+    /// <summary>Records newly assigned partitions; those with a committed offset above their log start are rebuilt.</summary>
+    internal void OnAssigned(IEnumerable<(int Partition, long RebuildUntil)> partitions)
+    {
+        lock (_gate)
+        {
+            _joined = true;
+            foreach (var (partition, until) in partitions)
+            {
+                _assigned.Add(partition);
+                if (until > 0)
+                {
+                    _rebuilding[partition] = new Rebuild(until, Stopwatch.StartNew());
+                }
+            }
+        }
+    }
 
-    internal void OnRevoked() => _assigned = null;
+    internal void OnRevoked(IEnumerable<int> partitions)
+    {
+        lock (_gate)
+        {
+            foreach (var partition in partitions)
+            {
+                _assigned.Remove(partition);
+                _rebuilding.Remove(partition);
+            }
+        }
+    }
+
+    /// <summary>Ends the rebuild of every partition whose position has reached its committed offset.</summary>
+    internal void OnPositions(Func<int, long> position)
+    {
+        lock (_gate)
+        {
+            foreach (var (partition, rebuild) in _rebuilding.ToArray())
+            {
+                var reached = position(partition);
+                if (reached >= rebuild.Until)
+                {
+                    _rebuilding.Remove(partition);
+                    logger.LogInformation(
+                        "Rebuilt partition {Partition} from the log up to offset {Offset} in {ElapsedMs} ms",
+                        partition, rebuild.Until, rebuild.Clock.ElapsedMilliseconds);
+                }
+            }
+        }
+    }
+
+    private sealed record Rebuild(long Until, Stopwatch Clock);
 }

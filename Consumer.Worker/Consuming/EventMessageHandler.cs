@@ -7,34 +7,33 @@ namespace Consumer.Worker.Consuming;
 
 /// <summary>
 /// Turns one Kafka message into at most one stored event. It never throws on bad data: a message that is not a
-/// valid event is logged with where it was found and why, counted, and skipped, so the loop goes on.
+/// valid event is logged with where it was found and why, and reported malformed so that it goes to the
+/// dead-letter topic; the loop goes on. It throws only when storing itself fails, which the caller retries.
 /// </summary>
-public sealed class EventMessageHandler(IProcessedEventStore store, WorkerMetrics metrics, ILogger<EventMessageHandler> logger)
+public sealed class EventMessageHandler(IProcessedEventStore store, ILogger<EventMessageHandler> logger)
 {
-    public HandleOutcome Handle(ConsumeResult<string?, byte[]?> result)
+    /// <param name="result">The message.</param>
+    /// <param name="rebuilding">
+    /// The message lies below the partition's committed offset: it was processed before this worker owned the
+    /// partition, and is only put back into the store, without logging it as processed again.
+    /// </param>
+    public HandleResult Handle(ConsumeResult<string?, byte[]?> result, bool rebuilding = false)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var outcome = HandleMessage(result);
-        metrics.Record(outcome);
-        return outcome;
-    }
-
-    private HandleOutcome HandleMessage(ConsumeResult<string?, byte[]?> result)
-    {
         var message = result.Message;
         if (UnsupportedSchemaVersion(message.Headers) is { } version)
         {
-            return Malformed(result, $"schema-version {version} is not supported by this worker");
+            return Malformed(result, $"schema-version {version} is not supported by this worker", rebuilding);
         }
 
         if (message.Value is not { Length: > 0 } value)
         {
-            return Malformed(result, "the message has no value");
+            return Malformed(result, "the message has no value", rebuilding);
         }
 
         if (!EventJsonReader.TryRead(value, EventReadMode.Published, out var fields, out var errors))
         {
-            return Malformed(result, Describe(errors!));
+            return Malformed(result, Describe(errors!), rebuilding);
         }
 
         var processed = new StoredEvent(
@@ -54,7 +53,12 @@ public sealed class EventMessageHandler(IProcessedEventStore store, WorkerMetric
                     processed.EventId, result.Topic, result.Partition.Value, result.Offset.Value);
             }
 
-            return HandleOutcome.Duplicate;
+            return new HandleResult(HandleOutcome.Duplicate);
+        }
+
+        if (rebuilding)
+        {
+            return new HandleResult(HandleOutcome.Rebuilt);
         }
 
         if (logger.IsEnabled(LogLevel.Information))
@@ -64,15 +68,20 @@ public sealed class EventMessageHandler(IProcessedEventStore store, WorkerMetric
                 processed.EventId, processed.UserId, processed.EventType.ToWireName(), result.Topic, result.Partition.Value, result.Offset.Value);
         }
 
-        return HandleOutcome.Stored;
+        return new HandleResult(HandleOutcome.Stored);
     }
 
-    private HandleOutcome Malformed(ConsumeResult<string?, byte[]?> result, string reason)
+    private HandleResult Malformed(ConsumeResult<string?, byte[]?> result, string reason, bool rebuilding)
     {
-        logger.LogWarning(
-            "Skipped malformed message from {Topic} [{Partition}] @{Offset}: {Reason}",
-            result.Topic, result.Partition.Value, result.Offset.Value, reason);
-        return HandleOutcome.Malformed;
+        // While rebuilding, the message was dead-lettered when it was first read; it is passed over in silence.
+        if (!rebuilding)
+        {
+            logger.LogWarning(
+                "Malformed message at {Topic} [{Partition}] @{Offset}: {Reason}",
+                result.Topic, result.Partition.Value, result.Offset.Value, reason);
+        }
+
+        return new HandleResult(HandleOutcome.Malformed, reason);
     }
 
     private static string? UnsupportedSchemaVersion(Headers? headers)

@@ -8,6 +8,18 @@ public enum HandleOutcome
     /// <summary>The eventId was stored before; this copy changed nothing.</summary>
     Duplicate,
 
-    /// <summary>Not a valid event: logged, counted and skipped.</summary>
+    /// <summary>Put back into the store while rebuilding a partition from its log: processed before, not again.</summary>
+    Rebuilt,
+
+    /// <summary>Not a valid event: it goes to the dead-letter topic.</summary>
     Malformed,
+
+    /// <summary>Valid, but processing kept failing after its retries: it goes to the dead-letter topic.</summary>
+    Failed,
+}
+
+/// <summary>What happened to one message, and why when it was not stored.</summary>
+public readonly record struct HandleResult(HandleOutcome Outcome, string? Reason = null)
+{
+    public bool GoesToDeadLetters => Outcome is HandleOutcome.Malformed or HandleOutcome.Failed;
 }

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Consumer.Worker.Options;
+using Consumer.Worker.Store;
 using Microsoft.Extensions.Options;
 using Shared.Hosting;
 using Shared.Hosting.Kafka;
@@ -13,10 +14,15 @@ namespace Consumer.Worker.Consuming;
 internal sealed class KafkaConsumerService(
     IOptions<KafkaOptions> kafka,
     IOptions<WorkerOptions> worker,
-    EventMessageHandler handler,
+    MessageProcessor processor,
+    IProcessedEventStore store,
     ConsumerState state,
     ILoggerFactory loggers) : BackgroundService
 {
+    /// <summary>How long one Consume waits for a message: also how often an idle loop checks rebuilds and shutdown.</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(10);
+
     private readonly ILogger _logger = loggers.CreateLogger<KafkaConsumerService>();
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
@@ -55,14 +61,24 @@ internal sealed class KafkaConsumerService(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var result = Consume(consumer, stoppingToken);
+                var result = Consume(consumer);
                 if (result?.Message is null)
                 {
+                    state.OnPositions(partition => consumer.Position(new TopicPartition(topic, partition)).Value);
                     continue;
                 }
 
-                handler.Handle(result);
-                StoreOffset(consumer, result);
+                var partition = result.Partition.Value;
+                var rebuilding = state.IsRebuilding(partition, result.Offset.Value);
+                processor.Process(result, rebuilding, stoppingToken);
+                if (rebuilding)
+                {
+                    state.OnPositions(p => p == partition ? result.Offset.Value + 1 : consumer.Position(new TopicPartition(topic, p)).Value);
+                }
+                else
+                {
+                    StoreOffset(consumer, result);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -79,11 +95,11 @@ internal sealed class KafkaConsumerService(
         }
     }
 
-    private ConsumeResult<string?, byte[]?>? Consume(IConsumer<string?, byte[]?> consumer, CancellationToken stoppingToken)
+    private ConsumeResult<string?, byte[]?>? Consume(IConsumer<string?, byte[]?> consumer)
     {
         try
         {
-            return consumer.Consume(stoppingToken);
+            return consumer.Consume(PollInterval);
         }
         catch (ConsumeException ex) when (!ex.Error.IsFatal)
         {
@@ -99,8 +115,8 @@ internal sealed class KafkaConsumerService(
     {
         try
         {
-            // At-least-once: the offset is stored only after the event is in the store (or was judged malformed
-            // and skipped). Auto-commit sends stored offsets every second; Close() sends the last ones.
+            // At-least-once: the offset is stored only after the event is in the store (or its dead letter was
+            // acknowledged). Auto-commit sends stored offsets every second; revocation and Close() send the last.
             consumer.StoreOffset(result);
         }
         catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_State)
@@ -111,6 +127,103 @@ internal sealed class KafkaConsumerService(
                 "Offset not stored for {Topic} [{Partition}] @{Offset}: the partition is no longer assigned",
                 result.Topic, result.Partition.Value, result.Offset.Value);
         }
+    }
+
+    /// <summary>
+    /// The store is a view of the log. A newly assigned partition is read from its start: what lies below the
+    /// committed offset was processed before (by this worker before a restart, or by another) and is only put
+    /// back into the store; processing proper resumes at the committed offset.
+    /// </summary>
+    private List<TopicPartitionOffset> OnAssigned(IConsumer<string?, byte[]?> consumer, List<TopicPartition> partitions)
+    {
+        if (partitions.Count == 0)
+        {
+            state.OnAssigned([]);
+            return [];
+        }
+
+        var rebuild = new List<(int Partition, long Until)>();
+        foreach (var committed in Committed(consumer, partitions))
+        {
+            var until = committed.Offset.IsSpecial ? 0 : committed.Offset.Value;
+            if (until > 0 && until <= LogStart(consumer, committed.TopicPartition))
+            {
+                // Retention removed everything below the committed offset: there is nothing to rebuild.
+                _logger.LogWarning(
+                    "Partition {Partition}: the log starts at or after the committed offset {Offset}; earlier events are no longer in Kafka and cannot be rebuilt",
+                    committed.Partition.Value, until);
+                until = 0;
+            }
+
+            store.DropPartition(committed.Partition.Value);
+            rebuild.Add((committed.Partition.Value, until));
+        }
+
+        state.OnAssigned(rebuild);
+        _logger.LogInformation(
+            "Assigned partitions {Partitions}; rebuilding {Rebuilding}",
+            string.Join(",", partitions.Select(p => p.Partition.Value)),
+            string.Join(",", rebuild.Where(r => r.Until > 0).Select(r => $"{r.Partition}<{r.Until}")));
+        return [.. partitions.Select(p => new TopicPartitionOffset(p, Offset.Beginning))];
+    }
+
+    private List<TopicPartitionOffset> Committed(IConsumer<string?, byte[]?> consumer, List<TopicPartition> partitions)
+    {
+        try
+        {
+            return consumer.Committed(partitions, QueryTimeout);
+        }
+        catch (KafkaException ex)
+        {
+            // Without the committed offsets every message would count as new; they are only duplicates at worst,
+            // which the store absorbs, so carry on without a rebuild boundary rather than stall the group.
+            _logger.LogError("Could not read committed offsets ({Reason}); processing the partitions from their start", ex.Error.Reason);
+            return [.. partitions.Select(p => new TopicPartitionOffset(p, Offset.Unset))];
+        }
+    }
+
+    private long LogStart(IConsumer<string?, byte[]?> consumer, TopicPartition partition)
+    {
+        try
+        {
+            return consumer.QueryWatermarkOffsets(partition, QueryTimeout).Low.Value;
+        }
+        catch (KafkaException ex)
+        {
+            _logger.LogWarning("Could not read the log start of partition {Partition}: {Reason}", partition.Partition.Value, ex.Error.Reason);
+            return 0;
+        }
+    }
+
+    private void OnRevoked(IConsumer<string?, byte[]?> consumer, List<TopicPartitionOffset> partitions, bool lost)
+    {
+        if (!lost)
+        {
+            try
+            {
+                // Commit what was stored before the partitions go, so their next owner starts where this one ended.
+                consumer.Commit();
+            }
+            catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_NoOffset)
+            {
+                // Nothing stored since the last commit.
+            }
+            catch (KafkaException ex)
+            {
+                _logger.LogWarning("Commit on revocation failed: {Reason}; the next owner re-reads from the last commit", ex.Error.Reason);
+            }
+        }
+
+        foreach (var partition in partitions)
+        {
+            store.DropPartition(partition.Partition.Value);
+        }
+
+        state.OnRevoked(partitions.Select(p => p.Partition.Value));
+        _logger.LogInformation(
+            "Partitions {Partitions} {Change}; their events are dropped from the store",
+            string.Join(",", partitions.Select(p => p.Partition.Value)),
+            lost ? "lost" : "revoked");
     }
 
     private IConsumer<string?, byte[]?> Build()
@@ -129,25 +242,15 @@ internal sealed class KafkaConsumerService(
             SessionTimeoutMs = settings.SessionTimeoutMs,
             HeartbeatIntervalMs = Math.Max(settings.SessionTimeoutMs / 3, 100),
             EnablePartitionEof = false,
+            // Only the partitions that really move are revoked and rebuilt; the others keep their store.
+            PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
         };
         return new ConsumerBuilder<string?, byte[]?>(config)
             .SetLogHandler((_, message) => forwarder.OnLog(message))
             .SetErrorHandler((_, error) => forwarder.OnError(error))
-            .SetPartitionsAssignedHandler((_, partitions) =>
-            {
-                state.OnAssigned(partitions);
-                _logger.LogInformation("Assigned partitions {Partitions}", string.Join(",", partitions.Select(p => p.Partition.Value)));
-            })
-            .SetPartitionsRevokedHandler((_, partitions) =>
-            {
-                state.OnRevoked();
-                _logger.LogInformation("Revoked partitions {Partitions}", string.Join(",", partitions.Select(p => p.Partition.Value)));
-            })
-            .SetPartitionsLostHandler((_, partitions) =>
-            {
-                state.OnRevoked();
-                _logger.LogWarning("Lost partitions {Partitions}", string.Join(",", partitions.Select(p => p.Partition.Value)));
-            })
+            .SetPartitionsAssignedHandler(OnAssigned)
+            .SetPartitionsRevokedHandler((consumer, partitions) => OnRevoked(consumer, partitions, lost: false))
+            .SetPartitionsLostHandler((consumer, partitions) => OnRevoked(consumer, partitions, lost: true))
             .Build();
     }
 }

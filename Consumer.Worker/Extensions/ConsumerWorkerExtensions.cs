@@ -33,8 +33,11 @@ public static class ConsumerWorkerExtensions
         services.AddValidatedOptions<WorkerOptions>(configuration);
         services.AddMetrics();
         services.AddSingleton<IProcessedEventStore, ProcessedEventStore>();
+        services.AddSingleton(TimeProvider.System);
         services.AddSingleton<WorkerMetrics>();
         services.AddSingleton<EventMessageHandler>();
+        services.AddSingleton<MessageProcessor>();
+        services.AddDeadLetterPublishing();
         services.AddSingleton<ConsumerState>();
         services.AddHostedService<KafkaConsumerService>();
         services.AddGrpc();

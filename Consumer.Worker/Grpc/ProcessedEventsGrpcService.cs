@@ -18,21 +18,22 @@ internal sealed class ProcessedEventsGrpcService(IProcessedEventStore store) : P
         ServerCallContext context)
     {
         var pageSize = request.PageSize is > 0 and <= MaxPageSize ? request.PageSize : DefaultPageSize;
-        var buffer = new StoredEvent[pageSize];
         // The answer is the store as it was when the call began: events stored meanwhile wait for the next call,
         // so a client never sees a list that grows while it reads.
-        var end = store.Count;
-        for (var position = 0; position < end;)
+        var page = new ProcessedEventPage();
+        foreach (var stored in store.Snapshot())
         {
-            var copied = store.CopyTo(position, buffer.AsSpan(0, Math.Min(pageSize, end - position)));
-            var page = new ProcessedEventPage();
-            for (var i = 0; i < copied; i++)
+            page.Events.Add(ToMessage(stored));
+            if (page.Events.Count == pageSize)
             {
-                page.Events.Add(ToMessage(buffer[i]));
+                await responseStream.WriteAsync(page, context.CancellationToken);
+                page = new ProcessedEventPage();
             }
+        }
 
+        if (page.Events.Count > 0)
+        {
             await responseStream.WriteAsync(page, context.CancellationToken);
-            position += copied;
         }
     }
 

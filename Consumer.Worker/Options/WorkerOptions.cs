@@ -21,6 +21,18 @@ public sealed class WorkerOptions
         ErrorMessage = "KAFKA_CONSUMER_GROUP must be 1 to 249 characters of letters, digits, '.', '_' and '-'.")]
     public string ConsumerGroup { get; set; } = "user-activity-consumer-group";
 
+    /// <summary>Where messages go that cannot be processed: malformed ones at once, failing ones after their retries.</summary>
+    [ConfigurationKeyName("KAFKA_DLQ_TOPIC")]
+    [Required(ErrorMessage = "KAFKA_DLQ_TOPIC must name the dead-letter topic, such as user-activity-events.dlq.")]
+    [RegularExpression(@"^[a-zA-Z0-9._-]{1,249}$",
+        ErrorMessage = "KAFKA_DLQ_TOPIC must be 1 to 249 characters of letters, digits, '.', '_' and '-'.")]
+    public string DeadLetterTopic { get; set; } = "user-activity-events.dlq";
+
+    /// <summary>Attempts at processing one message before it is dead-lettered (transient failures only).</summary>
+    [ConfigurationKeyName("PROCESSING_MAX_ATTEMPTS")]
+    [Range(1, 20, ErrorMessage = "PROCESSING_MAX_ATTEMPTS must be between 1 and 20.")]
+    public int ProcessingMaxAttempts { get; set; } = 3;
+
     /// <summary>
     /// How long the group waits for a silent member before giving its partitions to another. Kafka's 45 s default
     /// makes a crashed worker's partitions stall that long; 10 s is still well above any GC pause.

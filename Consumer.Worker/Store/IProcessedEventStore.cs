@@ -1,6 +1,9 @@
 namespace Consumer.Worker.Store;
 
-/// <summary>The processed events, each eventId once, in the order they were first stored.</summary>
+/// <summary>
+/// The processed events, each eventId once, held per partition: a worker keeps only the partitions it owns,
+/// and drops a partition's events when the partition moves to another worker.
+/// </summary>
 public interface IProcessedEventStore
 {
     int Count { get; }
@@ -11,6 +14,12 @@ public interface IProcessedEventStore
 
     bool TryGet(Guid eventId, out StoredEvent? processed);
 
-    /// <summary>Copies events in processing order, starting at <paramref name="start"/>; returns how many.</summary>
-    int CopyTo(int start, Span<StoredEvent> destination);
+    /// <summary>Removes every event of the partition, as when the partition is revoked.</summary>
+    void DropPartition(int partition);
+
+    /// <summary>
+    /// The events as they are now, in the order they entered the store. Events added later are not part of it,
+    /// so a reader that takes its time never sees the list grow under it.
+    /// </summary>
+    IEnumerable<StoredEvent> Snapshot();
 }

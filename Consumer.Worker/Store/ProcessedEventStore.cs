@@ -3,57 +3,90 @@ using System.Collections.Concurrent;
 namespace Consumer.Worker.Store;
 
 /// <summary>
-/// In-memory and idempotent: the dictionary's atomic TryAdd decides which delivery of an eventId wins, so
-/// concurrent and repeated deliveries leave exactly one entry. The list keeps processing order for queries.
+/// In-memory and idempotent. The dictionary's atomic TryAdd decides which delivery of an eventId wins, so
+/// concurrent and repeated deliveries leave exactly one entry. Each partition has an append-only log that keeps
+/// processing order; dropping a partition swaps its log for an empty one, so snapshots already taken stay whole.
 /// </summary>
 public sealed class ProcessedEventStore : IProcessedEventStore
 {
     private readonly ConcurrentDictionary<Guid, StoredEvent> _byId = new();
-    private readonly List<StoredEvent> _inOrder = [];
-    private readonly Lock _orderGate = new();
+    private readonly Dictionary<int, AppendOnlyLog<StoredEvent>> _partitions = [];
+    private readonly Lock _gate = new();
+    private long _sequence;
 
-    public int Count
-    {
-        get
-        {
-            lock (_orderGate)
-            {
-                return _inOrder.Count;
-            }
-        }
-    }
+    public int Count => _byId.Count;
 
     public bool TryAdd(StoredEvent processed)
     {
         ArgumentNullException.ThrowIfNull(processed);
-        if (!_byId.TryAdd(processed.EventId, processed))
+        lock (_gate)
         {
-            return false;
-        }
+            // Under the lock so that a concurrent DropPartition cannot leave an id behind without its log entry.
+            if (!_byId.TryAdd(processed.EventId, processed))
+            {
+                return false;
+            }
 
-        lock (_orderGate)
-        {
-            _inOrder.Add(processed);
-        }
+            processed.Sequence = ++_sequence;
+            if (!_partitions.TryGetValue(processed.Partition, out var log))
+            {
+                _partitions[processed.Partition] = log = new AppendOnlyLog<StoredEvent>();
+            }
 
-        return true;
+            log.Append(processed);
+            return true;
+        }
     }
 
     public bool TryGet(Guid eventId, out StoredEvent? processed) => _byId.TryGetValue(eventId, out processed);
 
-    public int CopyTo(int start, Span<StoredEvent> destination)
+    public void DropPartition(int partition)
     {
-        lock (_orderGate)
+        lock (_gate)
         {
-            ArgumentOutOfRangeException.ThrowIfNegative(start);
-            var count = Math.Clamp(_inOrder.Count - start, 0, destination.Length);
-            if (count == 0)
+            if (!_partitions.Remove(partition, out var log))
             {
-                return 0;
+                return;
             }
 
-            System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_inOrder).Slice(start, count).CopyTo(destination);
-            return count;
+            for (var i = 0; i < log.Count; i++)
+            {
+                _byId.TryRemove(KeyValuePair.Create(log[i].EventId, log[i]));
+            }
+        }
+    }
+
+    public IEnumerable<StoredEvent> Snapshot()
+    {
+        (AppendOnlyLog<StoredEvent> Log, int Count)[] parts;
+        lock (_gate)
+        {
+            parts = [.. _partitions.Values.Select(log => (log, log.Count))];
+        }
+
+        return Merge(parts);
+    }
+
+    /// <summary>Merges the partitions' logs by sequence: each log is already in order, so a heap of heads suffices.</summary>
+    private static IEnumerable<StoredEvent> Merge((AppendOnlyLog<StoredEvent> Log, int Count)[] parts)
+    {
+        var heads = new PriorityQueue<int, long>(parts.Length);
+        var next = new int[parts.Length];
+        for (var p = 0; p < parts.Length; p++)
+        {
+            if (parts[p].Count > 0)
+            {
+                heads.Enqueue(p, parts[p].Log[0].Sequence);
+            }
+        }
+
+        while (heads.TryDequeue(out var p, out _))
+        {
+            yield return parts[p].Log[next[p]];
+            if (++next[p] < parts[p].Count)
+            {
+                heads.Enqueue(p, parts[p].Log[next[p]].Sequence);
+            }
         }
     }
 }

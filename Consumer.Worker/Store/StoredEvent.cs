@@ -3,8 +3,8 @@ using Shared.Contracts.Events;
 namespace Consumer.Worker.Store;
 
 /// <summary>
-/// A processed event as the store keeps it: typed fields and the payload's UTF-8 JSON, with where it was read,
-/// so that the store can later be held and dropped per partition.
+/// A processed event as the store keeps it: typed fields, the payload's UTF-8 JSON, and where it was read.
+/// <see cref="Sequence"/> is the store's own counter: the order in which events entered it.
 /// </summary>
 public sealed record StoredEvent(
     Guid EventId,
@@ -13,4 +13,7 @@ public sealed record StoredEvent(
     DateTimeOffset Timestamp,
     byte[] PayloadJson,
     int Partition,
-    long Offset);
+    long Offset)
+{
+    public long Sequence { get; internal set; }
+}

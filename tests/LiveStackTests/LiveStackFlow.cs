@@ -11,12 +11,15 @@ public sealed class LiveStackFlow(Uri api, string bootstrapServers, string topic
     public const string ApiVariable = "E2E_API_URL";
     public const string KafkaVariable = "E2E_KAFKA_BOOTSTRAP_SERVERS";
     public const string TopicVariable = "E2E_KAFKA_TOPIC";
+    public const string DeadLetterVariable = "E2E_KAFKA_DLQ_TOPIC";
 
     public EventsApi Api { get; } = new(new HttpClient { BaseAddress = api, Timeout = TimeSpan.FromSeconds(30) });
 
     public string BootstrapServers => bootstrapServers;
 
     public string Topic => topic;
+
+    public string DeadLetterTopic => Environment.GetEnvironmentVariable(DeadLetterVariable) ?? $"{topic}.dlq";
 
     public bool OwnsStore => false;
 

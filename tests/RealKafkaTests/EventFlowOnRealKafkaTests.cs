@@ -14,6 +14,7 @@ public sealed class EventFlowOnRealKafkaTests(KafkaContainerFixture kafka) : Eve
         }
 
         await KafkaTestClient.CreateTopicAsync(bootstrap, topic, partitions: 3);
+        await KafkaTestClient.CreateTopicAsync(bootstrap, InProcessEventFlow.DeadLetterTopicOf(topic), partitions: 1);
         return await InProcessEventFlow.StartAsync(bootstrap, topic, group);
     }
 }

@@ -40,11 +40,13 @@ public sealed class TwoProcessDeployment : IAsyncDisposable
     {
         var broker = MockKafkaCluster.Start();
         broker.CreateTopic(topic, partitions: 3);
+        broker.CreateTopic($"{topic}.dlq", partitions: 1);
         var (apiPort, grpcPort, healthPort) = (FreePort(), FreePort(), FreePort());
         var environment = new Dictionary<string, string>
         {
             ["KAFKA_BOOTSTRAP_SERVERS"] = broker.BootstrapServers,
             ["KAFKA_TOPIC"] = topic,
+            ["KAFKA_DLQ_TOPIC"] = $"{topic}.dlq",
             ["BIND_ADDRESS"] = "127.0.0.1",
             ["API_PORT"] = apiPort.ToString(CultureInfo.InvariantCulture),
             ["WORKER_GRPC_PORT"] = grpcPort.ToString(CultureInfo.InvariantCulture),

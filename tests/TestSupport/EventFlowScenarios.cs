@@ -150,11 +150,32 @@ public abstract class EventFlowScenarios : IAsyncLifetime
         await worker.StartAsync();
         await Api.WaitUntilProcessedAsync(during);
 
-        // The new worker started with an empty store. Had it resumed before the committed offsets, the earlier
-        // events, which precede these on every partition, would be back in it.
+        // The new worker rebuilt the earlier events from the log and processed only the later ones: had it
+        // resumed before the committed offsets, it would have processed the earlier events again.
         var listed = await ListMineAsync();
-        Assert.Equal(during.Order(), listed.Select(e => e.EventId).Order());
+        Assert.Equal(before.Concat(during).Order(), listed.Select(e => e.EventId).Order());
+        Assert.Equal(during.Count, worker.ProcessedSinceStart);
     }
+
+    [Fact]
+    public async Task A_malformed_message_goes_to_the_dead_letter_topic_saying_where_it_came_from_and_why()
+    {
+        var key = Guid.NewGuid().ToString();
+        await KafkaTestClient.ProduceRawAsync(Flow.BootstrapServers, Flow.Topic, key, Encoding.UTF8.GetBytes("{\"eventId\": 42"));
+
+        var deadLetters = KafkaTestClient.ConsumeFromStart(Flow.BootstrapServers, Flow.DeadLetterTopic, count: 1, TimeSpan.FromSeconds(30))
+            .Where(m => m.Message.Key == key)
+            .ToList();
+
+        var deadLetter = Assert.Single(deadLetters);
+        Assert.Equal("{\"eventId\": 42", Encoding.UTF8.GetString(deadLetter.Message.Value!));
+        Assert.Equal(Flow.Topic, Header(deadLetter, "dlq-original-topic"));
+        Assert.True(long.Parse(Header(deadLetter, "dlq-original-offset"), System.Globalization.CultureInfo.InvariantCulture) >= 0);
+        Assert.Contains("JSON", Header(deadLetter, "dlq-reason"), StringComparison.Ordinal);
+    }
+
+    private static string Header(Confluent.Kafka.ConsumeResult<string?, byte[]?> message, string key) =>
+        Encoding.UTF8.GetString(message.Message.Headers.GetLastBytes(key));
 
     private string User(string name) => $"{name}-{_run}";
 

@@ -9,6 +9,9 @@ public interface IEventFlow : IAsyncDisposable
 
     string Topic { get; }
 
+    /// <summary>Where the worker writes what it cannot process.</summary>
+    string DeadLetterTopic { get; }
+
     /// <summary>True when only this test writes to the topic, so the store must hold this test's events and nothing else.</summary>
     bool OwnsStore { get; }
 
@@ -21,6 +24,9 @@ public interface IRestartableWorker
     /// <summary>Stops the worker the way SIGTERM does: the consumer commits and leaves the group.</summary>
     Task StopAsync();
 
-    /// <summary>Starts a fresh worker (an empty store) in the same group and waits until it has joined.</summary>
+    /// <summary>Starts a fresh worker (an empty store) in the same group and waits until it is ready.</summary>
     Task StartAsync();
+
+    /// <summary>Events the running worker has processed (not merely rebuilt from the log) since it started.</summary>
+    long ProcessedSinceStart { get; }
 }

@@ -1,3 +1,4 @@
+using Consumer.Worker.Consuming;
 using Consumer.Worker.Options;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -28,6 +29,7 @@ public sealed class InProcessEventFlow : IEventFlow, IRestartableWorker
         {
             ["KAFKA_BOOTSTRAP_SERVERS"] = bootstrapServers,
             ["KAFKA_TOPIC"] = topic,
+            ["KAFKA_DLQ_TOPIC"] = DeadLetterTopicOf(topic),
             ["KAFKA_CONSUMER_GROUP"] = group,
             ["KAFKA_SESSION_TIMEOUT_MS"] = "6000",
             ["PUBLISH_TIMEOUT_MS"] = "5000",
@@ -53,12 +55,19 @@ public sealed class InProcessEventFlow : IEventFlow, IRestartableWorker
 
     public string Topic { get; }
 
+    public string DeadLetterTopic => DeadLetterTopicOf(Topic);
+
+    public long ProcessedSinceStart => WorkerServices.GetRequiredService<WorkerMetrics>().Total(HandleOutcome.Stored);
+
     public IRestartableWorker Worker => this;
 
     public bool OwnsStore => true;
 
     /// <summary>The worker's services (its store, its consumer state), while it runs.</summary>
     public IServiceProvider WorkerServices => (_worker ?? throw new InvalidOperationException("The worker is stopped.")).Services;
+
+    /// <summary>The dead-letter topic that goes with a topic; a test creates both.</summary>
+    public static string DeadLetterTopicOf(string topic) => $"{topic}.dlq";
 
     public static async Task<InProcessEventFlow> StartAsync(
         string bootstrapServers, string topic, string group, IReadOnlyDictionary<string, string>? settings = null)

@@ -18,6 +18,31 @@ public static class KafkaTestClient
         await producer.ProduceAsync(topic, new Message<string?, byte[]> { Key = key, Value = value });
     }
 
+    /// <summary>Reads a topic from its start until <paramref name="count"/> messages arrived or the time is up.</summary>
+    public static List<ConsumeResult<string?, byte[]?>> ConsumeFromStart(string bootstrapServers, string topic, int count, TimeSpan timeout)
+    {
+        using var consumer = new ConsumerBuilder<string?, byte[]?>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            GroupId = $"test-reader-{Guid.NewGuid():N}",
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Subscribe(topic);
+        var read = new List<ConsumeResult<string?, byte[]?>>();
+        var deadline = DateTime.UtcNow + timeout;
+        while (read.Count < count && DateTime.UtcNow < deadline)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { Message: not null } result)
+            {
+                read.Add(result);
+            }
+        }
+
+        consumer.Close();
+        return read;
+    }
+
     public static async Task CreateTopicAsync(string bootstrapServers, string topic, int partitions)
     {
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build();

@@ -15,6 +15,7 @@ internal static class Stack
     {
         using var broker = MockKafkaCluster.Start(settings.Brokers);
         broker.CreateTopic(settings.Topic, settings.Partitions, replicationFactor: settings.Brokers);
+        broker.CreateTopic(settings.DeadLetterTopic, partitions: 1, replicationFactor: settings.Brokers);
         Console.WriteLine(DevelopmentOnlyNotice);
 
         if (settings.BrokerOnly)

@@ -6,6 +6,7 @@ internal sealed record StackSettings(
     int Brokers,
     int Partitions,
     string Topic,
+    string DeadLetterTopic,
     int ApiPort,
     int WorkerGrpcPort,
     int WorkerHealthPort)
@@ -50,6 +51,7 @@ internal sealed record StackSettings(
             brokers,
             partitions,
             Environment.GetEnvironmentVariable("KAFKA_TOPIC") ?? "user-activity-events",
+            Environment.GetEnvironmentVariable("KAFKA_DLQ_TOPIC") ?? "user-activity-events.dlq",
             IntFromEnvironment("API_PORT", 8080),
             IntFromEnvironment("WORKER_GRPC_PORT", 5001),
             IntFromEnvironment("WORKER_HEALTH_PORT", 8081));

@@ -3,7 +3,6 @@ using System.Text;
 using Confluent.Kafka;
 using Consumer.Worker.Consuming;
 using Consumer.Worker.Store;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
 using Shared.Contracts.Events;
@@ -17,18 +16,17 @@ public sealed class EventMessageHandlerTests
 
     public EventMessageHandlerTests()
     {
-        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
-        _handler = new EventMessageHandler(_store, new WorkerMetrics(meters), NullLogger<EventMessageHandler>.Instance);
+        _handler = new EventMessageHandler(_store, NullLogger<EventMessageHandler>.Instance);
     }
 
-    private static byte[] ValidEvent(Guid id, string payload = """{"page":"/home"}""")
+    internal static byte[] ValidEvent(Guid id, string payload = """{"page":"/home"}""")
     {
         var buffer = new ArrayBufferWriter<byte>();
         EventJsonWriter.Write(buffer, id, "user-7", EventType.ProductView, new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero), Encoding.UTF8.GetBytes(payload));
         return buffer.WrittenSpan.ToArray();
     }
 
-    private static ConsumeResult<string?, byte[]?> Message(byte[]? value, long offset = 10, Headers? headers = null) => new()
+    internal static ConsumeResult<string?, byte[]?> Message(byte[]? value, long offset = 10, Headers? headers = null) => new()
     {
         Topic = "events",
         Partition = new Partition(2),
@@ -43,7 +41,7 @@ public sealed class EventMessageHandlerTests
 
         var outcome = _handler.Handle(Message(ValidEvent(id)));
 
-        Assert.Equal(HandleOutcome.Stored, outcome);
+        Assert.Equal(HandleOutcome.Stored, outcome.Outcome);
         Assert.True(_store.TryGet(id, out var stored));
         Assert.Equal("user-7", stored!.UserId);
         Assert.Equal(EventType.ProductView, stored.EventType);
@@ -59,7 +57,7 @@ public sealed class EventMessageHandlerTests
         _handler.Handle(Message(ValidEvent(id), offset: 1));
         var second = _handler.Handle(Message(ValidEvent(id), offset: 2));
 
-        Assert.Equal(HandleOutcome.Duplicate, second);
+        Assert.Equal(HandleOutcome.Duplicate, second.Outcome);
         Assert.Equal(1, _store.Count);
     }
 
@@ -73,15 +71,16 @@ public sealed class EventMessageHandlerTests
     {
         var outcome = _handler.Handle(Message(Encoding.UTF8.GetBytes(value)));
 
-        Assert.Equal(HandleOutcome.Malformed, outcome);
+        Assert.Equal(HandleOutcome.Malformed, outcome.Outcome);
+        Assert.False(string.IsNullOrWhiteSpace(outcome.Reason));
         Assert.Equal(0, _store.Count);
     }
 
     [Fact]
     public void A_message_without_a_value_is_malformed()
     {
-        Assert.Equal(HandleOutcome.Malformed, _handler.Handle(Message(null)));
-        Assert.Equal(HandleOutcome.Malformed, _handler.Handle(Message([])));
+        Assert.Equal(HandleOutcome.Malformed, _handler.Handle(Message(null)).Outcome);
+        Assert.Equal(HandleOutcome.Malformed, _handler.Handle(Message([])).Outcome);
     }
 
     [Fact]
@@ -90,8 +89,19 @@ public sealed class EventMessageHandlerTests
         var v2 = new Headers { { EventHeaders.SchemaVersion, "2"u8.ToArray() } };
         var v1 = new Headers { { EventHeaders.SchemaVersion, "1"u8.ToArray() } };
 
-        Assert.Equal(HandleOutcome.Malformed, _handler.Handle(Message(ValidEvent(Guid.NewGuid()), headers: v2)));
-        Assert.Equal(HandleOutcome.Stored, _handler.Handle(Message(ValidEvent(Guid.NewGuid()), headers: v1)));
+        Assert.Equal(HandleOutcome.Malformed, _handler.Handle(Message(ValidEvent(Guid.NewGuid()), headers: v2)).Outcome);
+        Assert.Equal(HandleOutcome.Stored, _handler.Handle(Message(ValidEvent(Guid.NewGuid()), headers: v1)).Outcome);
+    }
+
+    [Fact]
+    public void An_event_below_the_committed_offset_is_rebuilt_into_the_store_not_processed_again()
+    {
+        var id = Guid.NewGuid();
+
+        var outcome = _handler.Handle(Message(ValidEvent(id)), rebuilding: true);
+
+        Assert.Equal(HandleOutcome.Rebuilt, outcome.Outcome);
+        Assert.True(_store.TryGet(id, out _));
     }
 
     [Fact]
@@ -99,8 +109,7 @@ public sealed class EventMessageHandlerTests
     {
         var store = new Mock<IProcessedEventStore>();
         store.Setup(s => s.TryAdd(It.IsAny<StoredEvent>())).Returns(true);
-        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
-        var handler = new EventMessageHandler(store.Object, new WorkerMetrics(meters), NullLogger<EventMessageHandler>.Instance);
+        var handler = new EventMessageHandler(store.Object, NullLogger<EventMessageHandler>.Instance);
 
         handler.Handle(Message("{oops"u8.ToArray()));
         handler.Handle(Message(ValidEvent(Guid.NewGuid())));

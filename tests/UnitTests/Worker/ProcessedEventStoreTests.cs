@@ -32,9 +32,7 @@ public sealed class ProcessedEventStoreTests
 
         Assert.Equal(ids.Length, wins);
         Assert.Equal(ids.Length, store.Count);
-        var all = new StoredEvent[store.Count];
-        store.CopyTo(0, all);
-        Assert.Equal(ids.Order(), all.Select(e => e.EventId).Order());
+        Assert.Equal(ids.Order(), store.Snapshot().Select(e => e.EventId).Order());
     }
 
     [Fact]
@@ -52,22 +50,71 @@ public sealed class ProcessedEventStoreTests
     }
 
     [Fact]
-    public void Pages_come_in_processing_order_and_stop_at_the_end()
+    public void A_snapshot_lists_events_in_processing_order_across_partitions()
     {
         var store = new ProcessedEventStore();
-        var ids = Enumerable.Range(0, 5).Select(_ => Guid.NewGuid()).ToArray();
+        var ids = Enumerable.Range(0, 10).Select(_ => Guid.NewGuid()).ToArray();
+        for (var i = 0; i < ids.Length; i++)
+        {
+            store.TryAdd(Event(ids[i], partition: (i * 7) % 3, offset: i));
+        }
+
+        Assert.Equal(ids, store.Snapshot().Select(e => e.EventId));
+    }
+
+    [Fact]
+    public void A_snapshot_does_not_grow_with_events_added_after_it_was_taken()
+    {
+        var store = new ProcessedEventStore();
+        store.TryAdd(Event(Guid.NewGuid(), partition: 0));
+        store.TryAdd(Event(Guid.NewGuid(), partition: 1));
+
+        using var snapshot = store.Snapshot().GetEnumerator();
+        for (var i = 0; i < 10_000; i++)
+        {
+            store.TryAdd(Event(Guid.NewGuid(), partition: i % 2));
+        }
+
+        var seen = 0;
+        while (snapshot.MoveNext())
+        {
+            seen++;
+        }
+
+        Assert.Equal(2, seen);
+    }
+
+    [Fact]
+    public void Dropping_a_partition_removes_its_events_from_lookups_and_lists_and_lets_them_be_stored_again()
+    {
+        var store = new ProcessedEventStore();
+        var kept = Guid.NewGuid();
+        var dropped = Guid.NewGuid();
+        store.TryAdd(Event(kept, partition: 0));
+        store.TryAdd(Event(dropped, partition: 1));
+        var before = store.Snapshot().ToList();
+
+        store.DropPartition(1);
+
+        Assert.False(store.TryGet(dropped, out _));
+        Assert.True(store.TryGet(kept, out _));
+        Assert.Equal([kept], store.Snapshot().Select(e => e.EventId));
+        Assert.Equal(1, store.Count);
+        Assert.Equal(2, before.Count);
+        Assert.True(store.TryAdd(Event(dropped, partition: 1)));
+    }
+
+    [Fact]
+    public void A_store_holds_far_more_events_than_one_log_chunk_in_order()
+    {
+        var store = new ProcessedEventStore();
+        var ids = Enumerable.Range(0, 20_000).Select(_ => Guid.NewGuid()).ToArray();
         foreach (var id in ids)
         {
             store.TryAdd(Event(id));
         }
 
-        var page = new StoredEvent[3];
-        Assert.Equal(3, store.CopyTo(0, page));
-        Assert.Equal(ids[..3], page.Select(e => e.EventId));
-        Assert.Equal(2, store.CopyTo(3, page));
-        Assert.Equal(ids[3..], page[..2].Select(e => e.EventId));
-        Assert.Equal(0, store.CopyTo(5, page));
-        Assert.Equal(0, store.CopyTo(50, page));
+        Assert.Equal(ids, store.Snapshot().Select(e => e.EventId));
     }
 
     [Fact]
