@@ -15,10 +15,13 @@ namespace SystemTests;
 public sealed class TwoProcessDeployment : IAsyncDisposable
 {
     private readonly ConcurrentQueue<string> _output;
+    private readonly Dictionary<string, string> _environment;
 
-    private TwoProcessDeployment(MockKafkaCluster broker, ServiceProcess worker, ServiceProcess api, int apiPort, ConcurrentQueue<string> output)
+    private TwoProcessDeployment(
+        MockKafkaCluster broker, ServiceProcess worker, ServiceProcess api, int apiPort, ConcurrentQueue<string> output, Dictionary<string, string> environment)
     {
         _output = output;
+        _environment = environment;
         Broker = broker;
         Worker = worker;
         ApiProcess = api;
@@ -27,7 +30,7 @@ public sealed class TwoProcessDeployment : IAsyncDisposable
 
     public MockKafkaCluster Broker { get; }
 
-    public ServiceProcess Worker { get; }
+    public ServiceProcess Worker { get; private set; }
 
     public ServiceProcess ApiProcess { get; }
 
@@ -36,7 +39,8 @@ public sealed class TwoProcessDeployment : IAsyncDisposable
     /// <summary>Everything both processes printed, for a failing test to show.</summary>
     public string Output => string.Join('\n', _output);
 
-    public static async Task<TwoProcessDeployment> StartAsync(string topic = "user-activity-events")
+    public static async Task<TwoProcessDeployment> StartAsync(
+        string topic = "user-activity-events", IReadOnlyDictionary<string, string>? settings = null)
     {
         var broker = MockKafkaCluster.Start();
         broker.CreateTopic(topic, partitions: 3);
@@ -55,12 +59,24 @@ public sealed class TwoProcessDeployment : IAsyncDisposable
             ["KAFKA_SESSION_TIMEOUT_MS"] = "6000",
             ["LOG_FORMAT"] = "json",
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
         var output = new ConcurrentQueue<string>();
         var worker = ServiceProcess.Start("worker", "Consumer.Worker", environment, output.Enqueue);
         var api = ServiceProcess.Start("api", "Producer.Api", environment, output.Enqueue);
-        var stack = new TwoProcessDeployment(broker, worker, api, apiPort, output);
+        var stack = new TwoProcessDeployment(broker, worker, api, apiPort, output, environment);
         await Eventually.UntilAsync(stack.Api.IsReadyAsync, "both processes to report ready", TimeSpan.FromSeconds(60));
         return stack;
+    }
+
+    /// <summary>Kills the worker with SIGKILL, as a crash would (no commit, no leaving the group), and starts a new one.</summary>
+    public void CrashAndRestartWorker()
+    {
+        Worker.Crash();
+        Worker = ServiceProcess.Start("worker", "Consumer.Worker", _environment, _output.Enqueue);
     }
 
     public async ValueTask DisposeAsync()
