@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
+using Polly.Registry;
 using Producer.Api.Options;
 using Shared.Contracts.Events;
 using Shared.Contracts.Grpc;
@@ -27,9 +29,11 @@ internal static class QueryEndpoints
         HttpContext context,
         ProcessedEvents.ProcessedEventsClient worker,
         IOptions<ProducerApiOptions> options,
+        ResiliencePipelineProvider<string> pipelines,
         ILoggerFactory loggers)
     {
         var settings = options.Value;
+        var breaker = pipelines.GetPipeline(WorkerCallPipeline.Name);
         using var call = worker.ListProcessedEvents(
             new ListProcessedEventsRequest(),
             deadline: DateTime.UtcNow + settings.WorkerListTimeout,
@@ -43,9 +47,16 @@ internal static class QueryEndpoints
             firstPage.CancelAfter(settings.WorkerCallTimeout);
             try
             {
-                hasPage = await stream.MoveNext(firstPage.Token);
+                hasPage = await breaker.ExecuteAsync(
+                    static async (state, _) => await state.MoveNext(state.Token),
+                    (MoveNext: (Func<CancellationToken, Task<bool>>)stream.MoveNext, firstPage.Token),
+                    context.RequestAborted);
             }
             catch (RpcException ex) when (WorkerErrors.IsUnavailable(ex) && !context.RequestAborted.IsCancellationRequested)
+            {
+                return WorkerErrors.Unavailable(context, ex);
+            }
+            catch (BrokenCircuitException ex)
             {
                 return WorkerErrors.Unavailable(context, ex);
             }
@@ -90,7 +101,8 @@ internal static class QueryEndpoints
         string eventId,
         HttpContext context,
         ProcessedEvents.ProcessedEventsClient worker,
-        IOptions<ProducerApiOptions> options)
+        IOptions<ProducerApiOptions> options,
+        ResiliencePipelineProvider<string> pipelines)
     {
         if (!Guid.TryParseExact(eventId, "D", out var id))
         {
@@ -101,10 +113,13 @@ internal static class QueryEndpoints
 
         try
         {
-            var processed = await worker.GetProcessedEventAsync(
-                new GetProcessedEventRequest { EventId = id.ToString() },
-                deadline: DateTime.UtcNow + options.Value.WorkerCallTimeout,
-                cancellationToken: context.RequestAborted);
+            var processed = await pipelines.GetPipeline(WorkerCallPipeline.Name).ExecuteAsync(
+                static async (state, token) => await state.worker.GetProcessedEventAsync(
+                    new GetProcessedEventRequest { EventId = state.id.ToString() },
+                    deadline: DateTime.UtcNow + state.timeout,
+                    cancellationToken: token),
+                (worker, id, timeout: options.Value.WorkerCallTimeout),
+                context.RequestAborted);
             return new ProcessedEventResult(processed);
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
@@ -115,6 +130,10 @@ internal static class QueryEndpoints
                 detail: $"No processed event has id {id}. An event accepted moments ago may not be processed yet.");
         }
         catch (RpcException ex) when (WorkerErrors.IsUnavailable(ex) && !context.RequestAborted.IsCancellationRequested)
+        {
+            return WorkerErrors.Unavailable(context, ex);
+        }
+        catch (BrokenCircuitException ex)
         {
             return WorkerErrors.Unavailable(context, ex);
         }

@@ -17,6 +17,7 @@ internal static class WorkerClientRegistration
         services.AddGrpcClient<Grpc.Health.V1.Health.HealthClient>(ConfigureAddress)
             .ConfigureChannel(ConfigureChannel)
             .ConfigurePrimaryHttpMessageHandler(CreateHandler);
+        services.AddWorkerCallPipeline();
         return services;
     }
 

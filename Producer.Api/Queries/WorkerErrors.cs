@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Polly.CircuitBreaker;
 using Producer.Api.Ingest;
 
 namespace Producer.Api.Queries;
@@ -15,4 +16,10 @@ internal static class WorkerErrors
         "The worker cannot be reached.",
         $"The processed-events store did not answer ({ex.StatusCode}). Try again shortly.",
         TimeSpan.FromSeconds(2));
+
+    public static IResult Unavailable(HttpContext context, BrokenCircuitException ex) => ApiProblems.Unavailable(
+        context,
+        "The worker cannot be reached.",
+        "Recent calls to the processed-events store failed; it is given a moment before the next try.",
+        ex.RetryAfter ?? TimeSpan.FromSeconds(2));
 }

@@ -137,6 +137,23 @@ public sealed class IngestEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task After_repeated_failures_to_reach_the_worker_queries_are_refused_at_once_by_the_open_circuit()
+    {
+        var client = _api.CreateClient();
+        for (var i = 0; i < 5; i++)
+        {
+            using var failed = await client.GetAsync($"/events/processed/{Guid.NewGuid()}", TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        }
+
+        var refused = await client.GetAsync("/events/processed", TestContext.Current.CancellationToken);
+
+        var problem = await ProblemAsync(refused, HttpStatusCode.ServiceUnavailable);
+        Assert.Contains("Recent calls", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.NotNull(refused.Headers.RetryAfter);
+    }
+
+    [Fact]
     public async Task Asking_for_an_event_by_an_id_that_is_not_a_uuid_is_answered_400()
     {
         var response = await _api.CreateClient().GetAsync("/events/processed/not-a-uuid", TestContext.Current.CancellationToken);
