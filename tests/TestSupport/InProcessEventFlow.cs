@@ -69,15 +69,22 @@ public sealed class InProcessEventFlow : IEventFlow, IRestartableWorker
     /// <summary>The dead-letter topic that goes with a topic; a test creates both.</summary>
     public static string DeadLetterTopicOf(string topic) => $"{topic}.dlq";
 
+    /// <param name="bootstrapServers">The broker.</param>
+    /// <param name="topic">The events' topic (and, with ".dlq", the dead-letter topic); the caller creates both.</param>
+    /// <param name="group">The worker's consumer group.</param>
+    /// <param name="settings">Environment variables on top of the defaults.</param>
+    /// <param name="waitUntilReady">False to start without waiting for the API's readiness (Kafka down, say).</param>
     public static async Task<InProcessEventFlow> StartAsync(
-        string bootstrapServers, string topic, string group, IReadOnlyDictionary<string, string>? settings = null)
+        string bootstrapServers, string topic, string group, IReadOnlyDictionary<string, string>? settings = null, bool waitUntilReady = true)
     {
         var flow = new InProcessEventFlow(bootstrapServers, topic, group, settings);
-        await flow.StartAsync();
+        await flow.StartWorkerAsync(waitUntilReady);
         return flow;
     }
 
-    public async Task StartAsync()
+    public Task StartAsync() => StartWorkerAsync(waitUntilReady: true);
+
+    private async Task StartWorkerAsync(bool waitUntilReady)
     {
         if (_worker is not null)
         {
@@ -86,7 +93,10 @@ public sealed class InProcessEventFlow : IEventFlow, IRestartableWorker
 
         _worker = new WebApplicationFactory<WorkerOptions>().WithWebHostBuilder(Apply);
         _route.Connect(_worker.Server);
-        await Eventually.UntilAsync(Api.IsReadyAsync, "the API to report ready (Kafka reachable, worker joined)");
+        if (waitUntilReady)
+        {
+            await Eventually.UntilAsync(Api.IsReadyAsync, "the API to report ready (Kafka reachable, worker joined)");
+        }
     }
 
     public async Task StopAsync()
