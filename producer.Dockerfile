@@ -1,5 +1,7 @@
 # The producer API. Stages: restore -> publish -> test (opt-in: tests inside the stack) -> runtime (the default).
 # Build context: the repository root (docker compose does this; by hand: docker build -f producer.Dockerfile .).
+# Base images by tag, which follows .NET's patch releases; pin a digest (tag@sha256:...) where rebuilds must be
+# bit-for-bit repeatable.
 
 # --- restore: only the files restore reads, so this layer survives every change that is not a project change.
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS restore
