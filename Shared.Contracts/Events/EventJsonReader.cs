@@ -231,7 +231,11 @@ public static class EventJsonReader
         var position = ex.LineNumber is { } line && ex.BytePositionInLine is { } column
             ? $" (line {line + 1}, byte {column + 1})"
             : string.Empty;
-        return ex.Message.Contains("depth", StringComparison.OrdinalIgnoreCase)
+        // The reader reports too deep a document as "the maximum configured depth ... has been exceeded"; an
+        // unclosed object also speaks of depth ("expected depth to be zero"), but not of a maximum.
+        var tooDeep = ex.Message.Contains("maximum", StringComparison.OrdinalIgnoreCase)
+            && ex.Message.Contains("depth", StringComparison.OrdinalIgnoreCase);
+        return tooDeep
             ? $"The JSON is nested deeper than {EventSchema.MaxDepth} levels{position}."
             : $"The body is not valid JSON{position}.";
     }

@@ -121,6 +121,17 @@ public sealed class EventJsonReaderTests
         Assert.Contains("nested deeper", errors!["body"][0], StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("{\"userId\":\"u\",\"eventType\":\"LOGIN\"")]
+    [InlineData("{\"userId\":\"u\",\"payload\":{\"a\":[1,2")]
+    [InlineData("{\"userId\":")]
+    public void A_truncated_document_is_reported_as_invalid_json_not_as_too_deep(string json)
+    {
+        Assert.False(Read(json, out _, out var errors));
+
+        Assert.StartsWith("The body is not valid JSON", errors!["body"][0], StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_published_event_must_carry_its_eventId_and_timestamp()
     {
