@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using Shared.Contracts.Events;
 
@@ -56,5 +57,52 @@ public sealed class TwoProcessTests
         Assert.True(workerStopped, "the worker should exit by itself after SIGTERM\n" + stack.Output);
         Assert.Equal(0, stack.ApiProcess.ExitCode);
         Assert.Equal(0, stack.Worker.ExitCode);
+    }
+
+    [Fact]
+    public async Task Sigterm_lets_in_flight_publishes_finish_with_their_answer_before_the_api_exits()
+    {
+        await using var stack = await TwoProcessDeployment.StartAsync();
+        // Every Kafka round trip now takes over a second, so the requests are still waiting for their
+        // acknowledgement when the API is told to stop.
+        stack.Broker.SetBrokerRoundTrip(-1, TimeSpan.FromMilliseconds(1200));
+        var sent = Enumerable.Range(0, 4).Select(_ => new SentSignalContent("""{"userId":"u-drain","eventType":"LOGIN"}""")).ToArray();
+        var posts = sent.Select(content => stack.Api.Http.PostAsync(new Uri("/events/generate", UriKind.Relative), content)).ToArray();
+        await Task.WhenAll(sent.Select(content => content.Sent));
+
+        var stopping = stack.ApiProcess.StopAsync(TimeSpan.FromSeconds(15));
+        var answers = await Task.WhenAll(posts);
+
+        Assert.All(answers, answer => Assert.Equal(HttpStatusCode.Created, answer.StatusCode));
+        Assert.True(await stopping, "the API should exit by itself after draining\n" + stack.Output);
+        Assert.Equal(0, stack.ApiProcess.ExitCode);
+    }
+
+    /// <summary>A JSON body that says when it has been written to the connection: the request is then in flight.</summary>
+    private sealed class SentSignalContent : HttpContent
+    {
+        private readonly TaskCompletionSource _sent = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly byte[] _json;
+
+        public SentSignalContent(string json)
+        {
+            _json = System.Text.Encoding.UTF8.GetBytes(json);
+            Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        }
+
+        public Task Sent => _sent.Task;
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            await stream.WriteAsync(_json);
+            await stream.FlushAsync();
+            _sent.TrySetResult();
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = _json.Length;
+            return true;
+        }
     }
 }
