@@ -45,7 +45,7 @@ public sealed class TwoProcessDeployment : IAsyncDisposable
         var broker = MockKafkaCluster.Start();
         broker.CreateTopic(topic, partitions: 3);
         broker.CreateTopic($"{topic}.dlq", partitions: 1);
-        var (apiPort, grpcPort, healthPort) = (FreePort(), FreePort(), FreePort());
+        var (apiPort, grpcPort, healthPort) = FreePorts();
         var environment = new Dictionary<string, string>
         {
             ["KAFKA_BOOTSTRAP_SERVERS"] = broker.BootstrapServers,
@@ -68,7 +68,21 @@ public sealed class TwoProcessDeployment : IAsyncDisposable
         var worker = ServiceProcess.Start("worker", "Consumer.Worker", environment, output.Enqueue);
         var api = ServiceProcess.Start("api", "Producer.Api", environment, output.Enqueue);
         var stack = new TwoProcessDeployment(broker, worker, api, apiPort, output, environment);
-        await Eventually.UntilAsync(stack.Api.IsReadyAsync, "both processes to report ready", TimeSpan.FromSeconds(60));
+        try
+        {
+            await Eventually.UntilAsync(
+                async () => worker.Exited.IsCompleted || api.Exited.IsCompleted || await stack.Api.IsReadyAsync(),
+                "both processes to report ready",
+                TimeSpan.FromSeconds(60));
+            Assert.False(worker.Exited.IsCompleted || api.Exited.IsCompleted, "a process exited during start-up");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var printed = stack.Output;
+            await stack.DisposeAsync();
+            throw new InvalidOperationException($"The deployment did not start: {ex.Message}\n{printed}", ex);
+        }
+
         return stack;
     }
 
@@ -87,10 +101,26 @@ public sealed class TwoProcessDeployment : IAsyncDisposable
         Broker.Dispose();
     }
 
-    private static int FreePort()
+    /// <summary>Three distinct free ports: all three are held open together while they are chosen.</summary>
+    private static (int Api, int Grpc, int Health) FreePorts()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var listeners = Enumerable.Range(0, 3).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
+        try
+        {
+            foreach (var listener in listeners)
+            {
+                listener.Start();
+            }
+
+            var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+            return (ports[0], ports[1], ports[2]);
+        }
+        finally
+        {
+            foreach (var listener in listeners)
+            {
+                listener.Dispose();
+            }
+        }
     }
 }
