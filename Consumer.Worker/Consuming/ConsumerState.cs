@@ -13,6 +13,7 @@ public sealed class ConsumerState(ILogger<ConsumerState> logger)
     private readonly Dictionary<int, Rebuild> _rebuilding = [];
     private bool _running;
     private bool _joined;
+    private long _generation;
 
     /// <summary>Joined: the group has given this member an assignment (possibly empty: more workers than partitions).</summary>
     public bool IsJoined
@@ -60,6 +61,35 @@ public sealed class ConsumerState(ILogger<ConsumerState> logger)
         }
     }
 
+    /// <summary>Changes with every assignment and revocation.</summary>
+    public long Generation
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _generation;
+            }
+        }
+    }
+
+    /// <summary>The partitions this worker answers for: owned and rebuilt. With the generation they belong to.</summary>
+    public (IReadOnlyList<int> Served, IReadOnlyList<int> Rebuilding, long Generation) Ownership
+    {
+        get
+        {
+            lock (_gate)
+            {
+                if (!_running || !_joined)
+                {
+                    return ([], [], _generation);
+                }
+
+                return ([.. _assigned.Where(p => !_rebuilding.ContainsKey(p))], [.. _rebuilding.Keys.Order()], _generation);
+            }
+        }
+    }
+
     /// <summary>True when the message lies below its partition's committed offset: it is rebuilt, not processed.</summary>
     public bool IsRebuilding(int partition, long offset)
     {
@@ -83,6 +113,7 @@ public sealed class ConsumerState(ILogger<ConsumerState> logger)
         {
             _running = false;
             _joined = false;
+            _generation++;
             _assigned.Clear();
             _rebuilding.Clear();
         }
@@ -94,6 +125,7 @@ public sealed class ConsumerState(ILogger<ConsumerState> logger)
         lock (_gate)
         {
             _joined = true;
+            _generation++;
             foreach (var (partition, until) in partitions)
             {
                 _assigned.Add(partition);
@@ -109,6 +141,7 @@ public sealed class ConsumerState(ILogger<ConsumerState> logger)
     {
         lock (_gate)
         {
+            _generation++;
             foreach (var partition in partitions)
             {
                 _assigned.Remove(partition);
@@ -128,6 +161,7 @@ public sealed class ConsumerState(ILogger<ConsumerState> logger)
                 if (reached >= rebuild.Until)
                 {
                     _rebuilding.Remove(partition);
+                    _generation++;
                     logger.LogInformation(
                         "Rebuilt partition {Partition} from the log up to offset {Offset} in {ElapsedMs} ms",
                         partition, rebuild.Until, rebuild.Clock.ElapsedMilliseconds);

@@ -1,4 +1,5 @@
 using System.Text;
+using Consumer.Worker.Consuming;
 using Consumer.Worker.Store;
 using Grpc.Core;
 using Shared.Contracts.Events;
@@ -7,7 +8,7 @@ using Shared.Contracts.Grpc;
 namespace Consumer.Worker.Grpc;
 
 /// <summary>Serves the store over gRPC: the whole list as a stream of pages, or one event by id.</summary>
-internal sealed class ProcessedEventsGrpcService(IProcessedEventStore store) : ProcessedEvents.ProcessedEventsBase
+internal sealed class ProcessedEventsGrpcService(IProcessedEventStore store, ConsumerState state) : ProcessedEvents.ProcessedEventsBase
 {
     private const int DefaultPageSize = 1000;
     private const int MaxPageSize = 5000;
@@ -18,23 +19,42 @@ internal sealed class ProcessedEventsGrpcService(IProcessedEventStore store) : P
         ServerCallContext context)
     {
         var pageSize = request.PageSize is > 0 and <= MaxPageSize ? request.PageSize : DefaultPageSize;
-        // The answer is the store as it was when the call began: events stored meanwhile wait for the next call,
-        // so a client never sees a list that grows while it reads.
-        var page = new ProcessedEventPage();
-        foreach (var stored in store.Snapshot())
+        // The answer is the store as it was when the call began, for the partitions served then: events stored
+        // meanwhile wait for the next call, so a client never sees a list that grows while it reads, and the
+        // ownership on the first page says exactly what the stream covers.
+        var ownership = CurrentOwnership();
+        var page = new ProcessedEventPage { Ownership = ownership };
+        var sent = false;
+        foreach (var stored in store.Snapshot(ownership.Partitions))
         {
             page.Events.Add(ToMessage(stored));
             if (page.Events.Count == pageSize)
             {
                 await responseStream.WriteAsync(page, context.CancellationToken);
                 page = new ProcessedEventPage();
+                sent = true;
             }
         }
 
-        if (page.Events.Count > 0)
+        if (page.Events.Count > 0 || !sent)
         {
             await responseStream.WriteAsync(page, context.CancellationToken);
         }
+    }
+
+    public override Task<Ownership> GetOwnership(GetOwnershipRequest request, ServerCallContext context) =>
+        Task.FromResult(CurrentOwnership());
+
+    private Ownership CurrentOwnership()
+    {
+        var (served, rebuilding, generation) = state.Ownership;
+        return new Ownership
+        {
+            Partitions = { served },
+            Rebuilding = { rebuilding },
+            Generation = generation,
+            Worker = $"{Environment.MachineName}/{Environment.ProcessId}",
+        };
     }
 
     public override Task<ProcessedEvent> GetProcessedEvent(GetProcessedEventRequest request, ServerCallContext context)
@@ -44,8 +64,10 @@ internal sealed class ProcessedEventsGrpcService(IProcessedEventStore store) : P
             throw new RpcException(new Status(StatusCode.InvalidArgument, "event_id must be a UUID."));
         }
 
-        return store.TryGet(eventId, out var processed)
-            ? Task.FromResult(ToMessage(processed!))
+        // Only from a partition this worker serves: an event of a partition still being rebuilt, or about to be
+        // dropped, is answered by the worker that serves it.
+        return store.TryGet(eventId, out var processed) && state.Ownership.Served.Contains(processed!.Partition)
+            ? Task.FromResult(ToMessage(processed))
             : throw new RpcException(new Status(StatusCode.NotFound, $"Event {eventId} has not been processed."));
     }
 

@@ -22,4 +22,7 @@ public interface IProcessedEventStore
     /// so a reader that takes its time never sees the list grow under it.
     /// </summary>
     IEnumerable<StoredEvent> Snapshot();
+
+    /// <summary>Like <see cref="Snapshot()"/>, for these partitions only.</summary>
+    IEnumerable<StoredEvent> Snapshot(IReadOnlyCollection<int> partitions);
 }

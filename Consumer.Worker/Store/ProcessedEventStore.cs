@@ -56,12 +56,18 @@ public sealed class ProcessedEventStore : IProcessedEventStore
         }
     }
 
-    public IEnumerable<StoredEvent> Snapshot()
+    public IEnumerable<StoredEvent> Snapshot() => TakeSnapshot(partitions: null);
+
+    public IEnumerable<StoredEvent> Snapshot(IReadOnlyCollection<int> partitions) => TakeSnapshot(partitions);
+
+    private IEnumerable<StoredEvent> TakeSnapshot(IReadOnlyCollection<int>? partitions)
     {
         (AppendOnlyLog<StoredEvent> Log, int Count)[] parts;
         lock (_gate)
         {
-            parts = [.. _partitions.Values.Select(log => (log, log.Count))];
+            parts = [.. _partitions
+                .Where(entry => partitions is null || partitions.Contains(entry.Key))
+                .Select(entry => (entry.Value, entry.Value.Count))];
         }
 
         return Merge(parts);

@@ -28,6 +28,7 @@ public static class ProducerApiExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<EventFactory>();
         services.AddKafkaPublishing();
+        services.AddSingleton<KafkaTopicMetadata>();
         services.AddWorkerClients();
         services.AddHealthChecks()
             .AddCheck<KafkaHealthCheck>("kafka", tags: [HealthEndpoints.ReadyTag])

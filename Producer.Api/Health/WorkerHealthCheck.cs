@@ -1,29 +1,18 @@
-using Grpc.Core;
-using Grpc.Health.V1;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Options;
-using Producer.Api.Options;
+using Producer.Api.Queries;
 
 namespace Producer.Api.Health;
 
-/// <summary>Ready when the worker's standard gRPC health service says SERVING.</summary>
-internal sealed class WorkerHealthCheck(Grpc.Health.V1.Health.HealthClient worker, IOptions<ProducerApiOptions> options) : IHealthCheck
+/// <summary>Ready when the workers that answer serve every partition of the topic, each exactly once.</summary>
+internal sealed class WorkerHealthCheck(WorkerFanOut workers) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        try
-        {
-            var reply = await worker.CheckAsync(
-                new HealthCheckRequest(),
-                deadline: DateTime.UtcNow + options.Value.WorkerCallTimeout,
-                cancellationToken: cancellationToken);
-            return reply.Status == HealthCheckResponse.Types.ServingStatus.Serving
-                ? HealthCheckResult.Healthy("The worker is serving.")
-                : HealthCheckResult.Unhealthy($"The worker reports {reply.Status}.");
-        }
-        catch (RpcException ex)
-        {
-            return HealthCheckResult.Unhealthy($"The worker did not answer: {ex.StatusCode}.");
-        }
+        var (ownerships, unreachable, problem) = await workers.CheckCoverageAsync(cancellationToken);
+        var served = string.Join("; ", ownerships.Select(o => $"{o.Worker}: [{string.Join(",", o.Partitions)}]"));
+        var detail = $"{ownerships.Count} worker(s) answered, {unreachable} did not. {served}";
+        return problem is null
+            ? HealthCheckResult.Healthy(detail)
+            : HealthCheckResult.Unhealthy($"{problem}. {detail}");
     }
 }

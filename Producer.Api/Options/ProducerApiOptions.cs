@@ -21,11 +21,16 @@ public sealed class ProducerApiOptions
     [Range(256, 1_048_576, ErrorMessage = "MAX_BODY_BYTES must be between 256 and 1048576.")]
     public int MaxBodyBytes { get; set; } = 64 * 1024;
 
-    /// <summary>The worker's gRPC address, such as http://localhost:5001.</summary>
+    /// <summary>
+    /// The workers' gRPC addresses: http://localhost:5001, a comma-separated list, or dns:///name:port for a name
+    /// that resolves to every replica.
+    /// </summary>
     [ConfigurationKeyName("WORKER_GRPC_URL")]
-    [Required(ErrorMessage = "WORKER_GRPC_URL must be the worker's gRPC address, such as http://localhost:5001.")]
-    [Url(ErrorMessage = "WORKER_GRPC_URL must be an absolute http:// or https:// URL, such as http://localhost:5001.")]
+    [Required(ErrorMessage = "WORKER_GRPC_URL must be the workers' gRPC address, such as http://localhost:5001.")]
+    [WorkerAddresses]
     public string WorkerGrpcUrl { get; set; } = "http://localhost:5001";
+
+    public WorkerAddresses Workers => WorkerAddresses.TryParse(WorkerGrpcUrl, out var parsed, out _) ? parsed : new WorkerAddresses([], null, 0);
 
     /// <summary>Deadline of a unary call to the worker (get one event, health), and of the first page of a list.</summary>
     [ConfigurationKeyName("WORKER_CALL_TIMEOUT_MS")]

@@ -1,9 +1,6 @@
 using System.Text.Json;
 using Grpc.Core;
-using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
-using Polly.Registry;
-using Producer.Api.Options;
 using Shared.Contracts.Events;
 using Shared.Contracts.Grpc;
 
@@ -22,87 +19,66 @@ internal static class QueryEndpoints
     }
 
     /// <summary>
-    /// Streams the worker's pages into one JSON array as they arrive: the API holds one page at a time,
-    /// whatever the store's size.
+    /// Streams every worker's pages into one JSON array as they arrive: the API holds one page at a time, whatever the
+    /// stores' size. The status is sent only once every worker's first page is in and their partitions cover the
+    /// topic, so an unreachable worker or a rebalance is still a clean 503.
     /// </summary>
-    private static async Task<IResult> ListAsync(
-        HttpContext context,
-        ProcessedEvents.ProcessedEventsClient worker,
-        IOptions<ProducerApiOptions> options,
-        ResiliencePipelineProvider<string> pipelines,
-        ILoggerFactory loggers)
+    private static async Task<IResult> ListAsync(HttpContext context, WorkerFanOut workers, ILoggerFactory loggers)
     {
-        var settings = options.Value;
-        var breaker = pipelines.GetPipeline(WorkerCallPipeline.Name);
-        using var call = worker.ListProcessedEvents(
-            new ListProcessedEventsRequest(),
-            deadline: DateTime.UtcNow + settings.WorkerListTimeout,
-            cancellationToken: context.RequestAborted);
-        var stream = call.ResponseStream;
-
-        // The status is not sent until the first page is in: an unreachable worker is still a clean 503.
-        bool hasPage;
-        using (var firstPage = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted))
-        {
-            firstPage.CancelAfter(settings.WorkerCallTimeout);
-            try
-            {
-                hasPage = await breaker.ExecuteAsync(
-                    static async (state, _) => await state.MoveNext(state.Token),
-                    (MoveNext: (Func<CancellationToken, Task<bool>>)stream.MoveNext, firstPage.Token),
-                    context.RequestAborted);
-            }
-            catch (RpcException ex) when (WorkerErrors.IsUnavailable(ex) && !context.RequestAborted.IsCancellationRequested)
-            {
-                return WorkerErrors.Unavailable(context, ex);
-            }
-            catch (BrokenCircuitException ex)
-            {
-                return WorkerErrors.Unavailable(context, ex);
-            }
-        }
-
-        context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = "application/json";
-        await using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
-        writer.WriteStartArray();
+        WorkerStreams streams;
         try
         {
-            while (hasPage)
-            {
-                foreach (var processed in stream.Current.Events)
-                {
-                    ProcessedEventJson.Write(writer, processed);
-                    if (writer.BytesPending >= FlushThreshold)
-                    {
-                        await writer.FlushAsync(context.RequestAborted);
-                    }
-                }
-
-                hasPage = await stream.MoveNext(context.RequestAborted);
-            }
+            streams = await workers.OpenListAsync(context.RequestAborted);
         }
-        catch (RpcException ex) when (!context.RequestAborted.IsCancellationRequested)
+        catch (Exception ex) when (IsUnavailable(ex) && !context.RequestAborted.IsCancellationRequested)
         {
-            // 200 is already on the wire. Closing the connection without the closing bracket is the only honest
-            // answer left: the client sees a broken response, never a complete-looking partial list.
-            loggers.CreateLogger(typeof(QueryEndpoints)).LogError(
-                "The worker's stream failed after the response started ({StatusCode}); aborting the response", ex.StatusCode);
-            context.Abort();
+            return WorkerErrors.Unavailable(context, ex);
+        }
+
+        using (streams)
+        {
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            context.Response.ContentType = "application/json";
+            await using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
+            writer.WriteStartArray();
+            try
+            {
+                foreach (var stream in streams.Streams)
+                {
+                    var page = stream.FirstPage;
+                    do
+                    {
+                        foreach (var processed in page.Events)
+                        {
+                            ProcessedEventJson.Write(writer, processed);
+                            if (writer.BytesPending >= FlushThreshold)
+                            {
+                                await writer.FlushAsync(context.RequestAborted);
+                            }
+                        }
+
+                        page = await stream.Call.ResponseStream.MoveNext(context.RequestAborted) ? stream.Call.ResponseStream.Current : null;
+                    }
+                    while (page is not null);
+                }
+            }
+            catch (RpcException ex) when (!context.RequestAborted.IsCancellationRequested)
+            {
+                // 200 is already on the wire. Closing the connection without the closing bracket is the only honest
+                // answer left: the client sees a broken response, never a complete-looking partial list.
+                loggers.CreateLogger(typeof(QueryEndpoints)).LogError(
+                    "A worker's stream failed after the response started ({StatusCode}); aborting the response", ex.StatusCode);
+                context.Abort();
+                return Results.Empty;
+            }
+
+            writer.WriteEndArray();
+            await writer.FlushAsync(context.RequestAborted);
             return Results.Empty;
         }
-
-        writer.WriteEndArray();
-        await writer.FlushAsync(context.RequestAborted);
-        return Results.Empty;
     }
 
-    private static async Task<IResult> GetAsync(
-        string eventId,
-        HttpContext context,
-        ProcessedEvents.ProcessedEventsClient worker,
-        IOptions<ProducerApiOptions> options,
-        ResiliencePipelineProvider<string> pipelines)
+    private static async Task<IResult> GetAsync(string eventId, HttpContext context, WorkerFanOut workers)
     {
         if (!Guid.TryParseExact(eventId, "D", out var id))
         {
@@ -113,31 +89,21 @@ internal static class QueryEndpoints
 
         try
         {
-            var processed = await pipelines.GetPipeline(WorkerCallPipeline.Name).ExecuteAsync(
-                static async (state, token) => await state.worker.GetProcessedEventAsync(
-                    new GetProcessedEventRequest { EventId = state.id.ToString() },
-                    deadline: DateTime.UtcNow + state.timeout,
-                    cancellationToken: token),
-                (worker, id, timeout: options.Value.WorkerCallTimeout),
-                context.RequestAborted);
-            return new ProcessedEventResult(processed);
+            return await workers.FindAsync(id, context.RequestAborted) is { } processed
+                ? new ProcessedEventResult(processed)
+                : TypedResults.Problem(
+                    statusCode: StatusCodes.Status404NotFound,
+                    title: "The event has not been processed.",
+                    detail: $"No processed event has id {id}. An event accepted moments ago may not be processed yet.");
         }
-        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
-        {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status404NotFound,
-                title: "The event has not been processed.",
-                detail: $"No processed event has id {id}. An event accepted moments ago may not be processed yet.");
-        }
-        catch (RpcException ex) when (WorkerErrors.IsUnavailable(ex) && !context.RequestAborted.IsCancellationRequested)
-        {
-            return WorkerErrors.Unavailable(context, ex);
-        }
-        catch (BrokenCircuitException ex)
+        catch (Exception ex) when (IsUnavailable(ex) && !context.RequestAborted.IsCancellationRequested)
         {
             return WorkerErrors.Unavailable(context, ex);
         }
     }
+
+    private static bool IsUnavailable(Exception ex) =>
+        ex is WorkersUnavailableException or BrokenCircuitException || (ex is RpcException rpc && WorkerErrors.IsUnavailable(rpc));
 
     private sealed class ProcessedEventResult(ProcessedEvent processed) : IResult
     {

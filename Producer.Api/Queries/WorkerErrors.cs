@@ -11,15 +11,21 @@ internal static class WorkerErrors
         StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown
         or StatusCode.ResourceExhausted or StatusCode.Aborted or StatusCode.Cancelled;
 
-    public static IResult Unavailable(HttpContext context, RpcException ex) => ApiProblems.Unavailable(
-        context,
-        "The worker cannot be reached.",
-        $"The processed-events store did not answer ({ex.StatusCode}). Try again shortly.",
-        TimeSpan.FromSeconds(2));
-
-    public static IResult Unavailable(HttpContext context, BrokenCircuitException ex) => ApiProblems.Unavailable(
-        context,
-        "The worker cannot be reached.",
-        "Recent calls to the processed-events store failed; it is given a moment before the next try.",
-        ex.RetryAfter ?? TimeSpan.FromSeconds(2));
+    /// <summary>503 with Retry-After for any reason the workers cannot answer completely now.</summary>
+    public static IResult Unavailable(HttpContext context, Exception ex) => ex switch
+    {
+        BrokenCircuitException open => ApiProblems.Unavailable(
+            context,
+            "The worker cannot be reached.",
+            "Recent calls to the processed-events store failed; it is given a moment before the next try.",
+            open.RetryAfter ?? TimeSpan.FromSeconds(2)),
+        WorkersUnavailableException incomplete => ApiProblems.Unavailable(
+            context, "The workers cannot answer completely now.", incomplete.Message, TimeSpan.FromSeconds(2)),
+        RpcException rpc => ApiProblems.Unavailable(
+            context,
+            "The worker cannot be reached.",
+            $"The processed-events store did not answer ({rpc.StatusCode}). Try again shortly.",
+            TimeSpan.FromSeconds(2)),
+        _ => throw new ArgumentException("Not a worker failure.", nameof(ex), ex),
+    };
 }

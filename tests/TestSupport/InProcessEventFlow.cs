@@ -19,10 +19,11 @@ public sealed class InProcessEventFlow : IEventFlow, IRestartableWorker
     private readonly Dictionary<string, string> _settings;
     private readonly WorkerRoute _route = new();
     private readonly WebApplicationFactory<ProducerApiOptions> _api;
-    private WebApplicationFactory<WorkerOptions>? _worker;
+    private readonly WebApplicationFactory<WorkerOptions>?[] _workers;
 
-    private InProcessEventFlow(string bootstrapServers, string topic, string group, IReadOnlyDictionary<string, string>? extra)
+    private InProcessEventFlow(string bootstrapServers, string topic, string group, IReadOnlyDictionary<string, string>? extra, int workers)
     {
+        _workers = new WebApplicationFactory<WorkerOptions>?[workers];
         BootstrapServers = bootstrapServers;
         Topic = topic;
         _settings = new Dictionary<string, string>
@@ -34,6 +35,8 @@ public sealed class InProcessEventFlow : IEventFlow, IRestartableWorker
             ["KAFKA_SESSION_TIMEOUT_MS"] = "6000",
             ["PUBLISH_TIMEOUT_MS"] = "5000",
             ["LOG_LEVEL"] = "Warning",
+            // One address per worker; the route below sends each to that worker's test server.
+            ["WORKER_GRPC_URL"] = string.Join(",", Enumerable.Range(0, workers).Select(i => $"http://{WorkerHost(i)}")),
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
         {
@@ -57,14 +60,17 @@ public sealed class InProcessEventFlow : IEventFlow, IRestartableWorker
 
     public string DeadLetterTopic => DeadLetterTopicOf(Topic);
 
-    public long ProcessedSinceStart => WorkerServices.GetRequiredService<WorkerMetrics>().Total(HandleOutcome.Stored);
+    public long ProcessedSinceStart => _workers.OfType<WebApplicationFactory<WorkerOptions>>()
+        .Sum(worker => worker.Services.GetRequiredService<WorkerMetrics>().Total(HandleOutcome.Stored));
 
     public IRestartableWorker Worker => this;
 
     public bool OwnsStore => true;
 
-    /// <summary>The worker's services (its store, its consumer state), while it runs.</summary>
-    public IServiceProvider WorkerServices => (_worker ?? throw new InvalidOperationException("The worker is stopped.")).Services;
+    /// <summary>The first worker's services (its store, its consumer state), while it runs.</summary>
+    public IServiceProvider WorkerServices => WorkerServicesOf(0);
+
+    public int WorkerCount => _workers.Length;
 
     /// <summary>The dead-letter topic that goes with a topic; a test creates both.</summary>
     public static string DeadLetterTopicOf(string topic) => $"{topic}.dlq";
@@ -74,40 +80,82 @@ public sealed class InProcessEventFlow : IEventFlow, IRestartableWorker
     /// <param name="group">The worker's consumer group.</param>
     /// <param name="settings">Environment variables on top of the defaults.</param>
     /// <param name="waitUntilReady">False to start without waiting for the API's readiness (Kafka down, say).</param>
+    /// <param name="workers">How many workers share the consumer group.</param>
+    /// <param name="spareWorkers">Workers the API knows the address of but that are not started (for StartWorker).</param>
     public static async Task<InProcessEventFlow> StartAsync(
-        string bootstrapServers, string topic, string group, IReadOnlyDictionary<string, string>? settings = null, bool waitUntilReady = true)
+        string bootstrapServers,
+        string topic,
+        string group,
+        IReadOnlyDictionary<string, string>? settings = null,
+        bool waitUntilReady = true,
+        int workers = 1,
+        int spareWorkers = 0)
     {
-        var flow = new InProcessEventFlow(bootstrapServers, topic, group, settings);
-        await flow.StartWorkerAsync(waitUntilReady);
+        var flow = new InProcessEventFlow(bootstrapServers, topic, group, settings, workers + spareWorkers);
+        for (var i = 0; i < workers; i++)
+        {
+            flow.StartWorker(i);
+        }
+
+        if (waitUntilReady)
+        {
+            await flow.WaitUntilReadyAsync();
+        }
+
         return flow;
     }
 
-    public Task StartAsync() => StartWorkerAsync(waitUntilReady: true);
+    public IServiceProvider WorkerServicesOf(int index) =>
+        (_workers[index] ?? throw new InvalidOperationException($"Worker {index} is stopped.")).Services;
 
-    private async Task StartWorkerAsync(bool waitUntilReady)
+    /// <summary>Starts every worker that is stopped (spare ones too) and waits until the API reports ready.</summary>
+    public async Task StartAsync()
     {
-        if (_worker is not null)
+        for (var i = 0; i < _workers.Length; i++)
         {
-            throw new InvalidOperationException("The worker is running already.");
+            if (_workers[i] is null)
+            {
+                StartWorker(i);
+            }
         }
 
-        _worker = new WebApplicationFactory<WorkerOptions>().WithWebHostBuilder(Apply);
-        _route.Connect(_worker.Server);
-        if (waitUntilReady)
-        {
-            await Eventually.UntilAsync(Api.IsReadyAsync, "the API to report ready (Kafka reachable, worker joined)");
-        }
+        await WaitUntilReadyAsync();
     }
 
     public async Task StopAsync()
     {
-        _route.Disconnect();
-        if (_worker is { } worker)
+        for (var i = 0; i < _workers.Length; i++)
         {
-            _worker = null;
+            await StopWorkerAsync(i);
+        }
+    }
+
+    /// <summary>Starts one worker (an empty store) in the group, without waiting for it.</summary>
+    public void StartWorker(int index)
+    {
+        if (_workers[index] is not null)
+        {
+            throw new InvalidOperationException($"Worker {index} is running already.");
+        }
+
+        var worker = new WebApplicationFactory<WorkerOptions>().WithWebHostBuilder(Apply);
+        _workers[index] = worker;
+        _route.Connect(WorkerHost(index), worker.Server);
+    }
+
+    /// <summary>Stops one worker the way SIGTERM does: it commits and leaves the group.</summary>
+    public async Task StopWorkerAsync(int index)
+    {
+        _route.Disconnect(WorkerHost(index));
+        if (_workers[index] is { } worker)
+        {
+            _workers[index] = null;
             await worker.DisposeAsync();
         }
     }
+
+    public Task WaitUntilReadyAsync() =>
+        Eventually.UntilAsync(Api.IsReadyAsync, "the API to report ready (Kafka reachable, the workers covering every partition)");
 
     public async ValueTask DisposeAsync()
     {
@@ -123,21 +171,23 @@ public sealed class InProcessEventFlow : IEventFlow, IRestartableWorker
         }
     }
 
-    /// <summary>Where the API's gRPC calls go: the current worker's test server, or a refused connection.</summary>
+    private static string WorkerHost(int index) => $"worker-{index}";
+
+    /// <summary>Where the API's gRPC calls go: by host name to that worker's test server, or a refused connection.</summary>
     private sealed class WorkerRoute
     {
-        private volatile HttpMessageInvoker? _target;
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, HttpMessageInvoker> _targets = new();
 
-        public void Connect(TestServer server) => _target = new HttpMessageInvoker(server.CreateHandler());
+        public void Connect(string host, TestServer server) => _targets[host] = new HttpMessageInvoker(server.CreateHandler());
 
-        public void Disconnect() => _target = null;
+        public void Disconnect(string host) => _targets.TryRemove(host, out _);
 
         public sealed class Handler(WorkerRoute route) : HttpMessageHandler
         {
             protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-                route._target is { } target
+                route._targets.TryGetValue(request.RequestUri!.Host, out var target)
                     ? target.SendAsync(request, cancellationToken)
-                    : throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused: the worker is stopped.");
+                    : throw new HttpRequestException(HttpRequestError.ConnectionError, $"Connection refused: {request.RequestUri.Host} is stopped.");
         }
     }
 }

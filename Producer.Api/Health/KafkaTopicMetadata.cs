@@ -1,0 +1,66 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Options;
+using Shared.Hosting;
+
+namespace Producer.Api.Health;
+
+/// <summary>
+/// The topic as Kafka describes it, asked through the producer's own connections (a dependent admin client), so
+/// that a check tests the path publishing takes. The partition count is remembered: queries need it to tell whether
+/// the workers' answers cover the topic, and it rarely changes.
+/// </summary>
+internal sealed class KafkaTopicMetadata(IProducer<string, byte[]> producer, IOptions<KafkaOptions> kafka, TimeProvider time) : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan CountMaxAge = TimeSpan.FromSeconds(30);
+    private readonly Lazy<IAdminClient> _admin = new(() => new DependentAdminClientBuilder(producer.Handle).Build());
+    private int _partitionCount;
+    private long _countedAt;
+
+    public string Topic => kafka.Value.Topic;
+
+    /// <summary>Asks Kafka now. Throws KafkaException when no broker answers in time.</summary>
+    public async Task<TopicMetadata?> FetchAsync(CancellationToken cancellationToken)
+    {
+        // GetMetadata blocks; keep it off the request's thread.
+        var metadata = await Task.Run(() => _admin.Value.GetMetadata(Topic, Timeout), cancellationToken);
+        var topic = metadata.Topics.FirstOrDefault(t => t.Topic == Topic);
+        if (topic is { Error.IsError: false, Partitions.Count: > 0 })
+        {
+            Volatile.Write(ref _partitionCount, topic.Partitions.Count);
+            Volatile.Write(ref _countedAt, time.GetTimestamp());
+        }
+
+        return topic;
+    }
+
+    /// <summary>The topic's partition count, at most 30 s old when Kafka answers, the last one known when it does not.</summary>
+    public async Task<int?> PartitionCountAsync(CancellationToken cancellationToken)
+    {
+        var known = Volatile.Read(ref _partitionCount);
+        if (known > 0 && time.GetElapsedTime(Volatile.Read(ref _countedAt)) < CountMaxAge)
+        {
+            return known;
+        }
+
+        try
+        {
+            await FetchAsync(cancellationToken);
+        }
+        catch (KafkaException)
+        {
+            // Kafka is unreachable: the last count known is still the best answer.
+        }
+
+        known = Volatile.Read(ref _partitionCount);
+        return known > 0 ? known : null;
+    }
+
+    public void Dispose()
+    {
+        if (_admin.IsValueCreated)
+        {
+            _admin.Value.Dispose();
+        }
+    }
+}

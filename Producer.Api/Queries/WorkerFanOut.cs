@@ -1,0 +1,180 @@
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Registry;
+using Producer.Api.Health;
+using Producer.Api.Options;
+using Shared.Contracts.Grpc;
+
+namespace Producer.Api.Queries;
+
+/// <summary>
+/// Asks every worker and makes one answer of theirs, complete or refused: the partitions the answers are for must
+/// cover the topic exactly once. While a rebalance moves partitions that is briefly not so; the fan-out then tries
+/// again for a moment and gives up with <see cref="WorkersUnavailableException"/> rather than answer with holes or
+/// doubles.
+/// </summary>
+internal sealed class WorkerFanOut(
+    WorkerDirectory directory,
+    KafkaTopicMetadata topic,
+    IOptions<ProducerApiOptions> options,
+    ResiliencePipelineProvider<string> pipelines,
+    TimeProvider time)
+{
+    /// <summary>How long a query waits for a rebalance to settle before it answers 503.</summary>
+    private static readonly TimeSpan RebalanceWait = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(100);
+
+    private readonly ResiliencePipeline _breaker = pipelines.GetPipeline(WorkerCallPipeline.Name);
+
+    /// <summary>Opens a list stream to every worker and returns them once their first pages cover the topic.</summary>
+    public async Task<WorkerStreams> OpenListAsync(CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        while (true)
+        {
+            var streams = await _breaker.ExecuteAsync(static async (self, token) => await self.OpenAllAsync(token), this, cancellationToken);
+            var problem = PartitionCoverage.Problem(streams.Ownerships, await topic.PartitionCountAsync(cancellationToken));
+            if (problem is null)
+            {
+                return streams;
+            }
+
+            streams.Dispose();
+            if (time.GetElapsedTime(started) > RebalanceWait)
+            {
+                throw new WorkersUnavailableException($"The workers' answers do not cover the topic: {problem}. A rebalance is probably moving partitions.");
+            }
+
+            // No signal tells the API that a rebalance is over; asking again shortly is the only way to know.
+            await Task.Delay(RetryPause, time, cancellationToken);
+        }
+    }
+
+    /// <summary>The event from whichever worker serves it; null when every worker answered that it has none.</summary>
+    public async Task<ProcessedEvent?> FindAsync(Guid eventId, CancellationToken cancellationToken)
+    {
+        var workers = await directory.CurrentAsync(cancellationToken);
+        if (workers.Count == 0)
+        {
+            throw new WorkersUnavailableException("No worker is known (the workers' name resolves to no address).");
+        }
+
+        var request = new GetProcessedEventRequest { EventId = eventId.ToString() };
+        var deadline = DateTime.UtcNow + options.Value.WorkerCallTimeout;
+        return await _breaker.ExecuteAsync(
+            static async ValueTask<ProcessedEvent?> (state, token) =>
+            {
+                var answers = await Task.WhenAll(state.workers.Select(worker => AskAsync(worker, state.request, state.deadline, token)));
+                if (answers.FirstOrDefault(a => a.Found is not null).Found is { } found)
+                {
+                    return found;
+                }
+
+                var failed = answers.FirstOrDefault(a => a.Error is not null).Error;
+                if (failed is null)
+                {
+                    return null;
+                }
+
+                // "Not found" is true despite an unreachable worker only when the workers that answered serve every
+                // partition (a stopped replica whose partitions have moved on); otherwise it may hold the event.
+                if (answers.All(a => a.Error is not null))
+                {
+                    throw failed;
+                }
+
+                var (_, _, problem) = await state.self.CheckCoverageAsync(token);
+                return problem is null ? null : throw new WorkersUnavailableException($"A worker did not answer, and {problem}.");
+            },
+            (self: this, workers, request, deadline),
+            cancellationToken);
+    }
+
+    /// <summary>What each worker serves now, and whether together they cover the topic (null) or what is wrong.</summary>
+    public async Task<(IReadOnlyList<Ownership> Ownerships, int Unreachable, string? Problem)> CheckCoverageAsync(CancellationToken cancellationToken)
+    {
+        var workers = await directory.CurrentAsync(cancellationToken);
+        var deadline = DateTime.UtcNow + options.Value.WorkerCallTimeout;
+        var answers = await Task.WhenAll(workers.Select(async worker =>
+        {
+            try
+            {
+                return await worker.Events.GetOwnershipAsync(new GetOwnershipRequest(), deadline: deadline, cancellationToken: cancellationToken);
+            }
+            catch (RpcException)
+            {
+                return null;
+            }
+        }));
+        var ownerships = answers.OfType<Ownership>().ToList();
+        var problem = workers.Count == 0
+            ? "no worker is known"
+            : PartitionCoverage.Problem(ownerships, await topic.PartitionCountAsync(cancellationToken));
+        return (ownerships, answers.Length - ownerships.Count, problem);
+    }
+
+    private async Task<WorkerStreams> OpenAllAsync(CancellationToken cancellationToken)
+    {
+        var workers = await directory.CurrentAsync(cancellationToken);
+        if (workers.Count == 0)
+        {
+            throw new WorkersUnavailableException("No worker is known (the workers' name resolves to no address).");
+        }
+
+        var settings = options.Value;
+        var opened = await Task.WhenAll(workers.Select(worker => OpenAsync(worker, settings, cancellationToken)));
+        var streams = new WorkerStreams([.. opened.Where(o => o.Stream is not null).Select(o => o.Stream!)]);
+        if (streams.Count == 0)
+        {
+            // Every worker failed: the breaker counts this, and the caller answers 503.
+            throw opened.First().Error!;
+        }
+
+        return streams;
+    }
+
+    private static async Task<(WorkerStream? Stream, RpcException? Error)> OpenAsync(
+        WorkerClient worker, ProducerApiOptions settings, CancellationToken cancellationToken)
+    {
+        var call = worker.Events.ListProcessedEvents(
+            new ListProcessedEventsRequest(),
+            deadline: DateTime.UtcNow + settings.WorkerListTimeout,
+            cancellationToken: cancellationToken);
+        using var firstPage = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        firstPage.CancelAfter(settings.WorkerCallTimeout);
+        try
+        {
+            // The first page carries the worker's ownership: it is sent even when the worker holds no event.
+            if (await call.ResponseStream.MoveNext(firstPage.Token) && call.ResponseStream.Current.Ownership is { } ownership)
+            {
+                return (new WorkerStream(call, call.ResponseStream.Current, ownership), null);
+            }
+
+            call.Dispose();
+            return (null, new RpcException(new Status(StatusCode.Internal, $"{worker.Address} answered without its ownership.")));
+        }
+        catch (RpcException ex) when (WorkerErrors.IsUnavailable(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            call.Dispose();
+            return (null, ex);
+        }
+    }
+
+    private static async Task<(ProcessedEvent? Found, RpcException? Error)> AskAsync(
+        WorkerClient worker, GetProcessedEventRequest request, DateTime deadline, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await worker.Events.GetProcessedEventAsync(request, deadline: deadline, cancellationToken: cancellationToken), null);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+        {
+            return (null, null);
+        }
+        catch (RpcException ex) when (WorkerErrors.IsUnavailable(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            return (null, ex);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using System.Net;
+using System.Net.Http.Json;
+using Consumer.Worker.Store;
+using Microsoft.Extensions.DependencyInjection;
+using Shared.Contracts.Events;
+using TestSupport;
+
+namespace IntegrationTests;
+
+/// <summary>Several workers in one consumer group: each holds its partitions, and the API answers for all of them.</summary>
+public sealed class SeveralWorkersTests(MockClusterFixture kafka)
+{
+    private async Task<InProcessEventFlow> StartAsync(int partitions, int workers, int spareWorkers = 0)
+    {
+        var topic = $"several-{Guid.NewGuid():N}";
+        kafka.Cluster.CreateTopic(topic, partitions);
+        kafka.Cluster.CreateTopic(InProcessEventFlow.DeadLetterTopicOf(topic), 1);
+        return await InProcessEventFlow.StartAsync(kafka.BootstrapServers, topic, $"group-{topic}", workers: workers, spareWorkers: spareWorkers);
+    }
+
+    private static async Task<List<Guid>> PostAsync(InProcessEventFlow flow, int count)
+    {
+        var ids = new List<Guid>();
+        var types = new[] { "LOGIN", "PRODUCT_VIEW", "LOGOUT" };
+        for (var i = 0; i < count; i++)
+        {
+            ids.Add((await flow.Api.PostAsync($"user-{i}", types[i % 3])).EventId);
+        }
+
+        return ids;
+    }
+
+    [Fact]
+    public async Task Three_workers_split_the_partitions_and_the_api_lists_and_finds_every_event_exactly_once()
+    {
+        await using var flow = await StartAsync(partitions: 3, workers: 3);
+
+        var ids = await PostAsync(flow, 60);
+        await flow.Api.WaitUntilProcessedAsync(ids);
+
+        var held = Enumerable.Range(0, 3).Select(i => flow.WorkerServicesOf(i).GetRequiredService<IProcessedEventStore>().Count).ToList();
+        Assert.All(held, count => Assert.True(count > 0, $"every worker should hold some events: {string.Join(",", held)}"));
+        Assert.Equal(ids.Count, held.Sum());
+        var listed = await flow.Api.ListAsync();
+        Assert.Equal(ids.Order(), listed.Select(e => e.EventId).Order());
+        foreach (var id in ids)
+        {
+            Assert.Equal(id, (await flow.Api.FindAsync(id))?.EventId);
+        }
+    }
+
+    [Fact]
+    public async Task While_a_new_worker_takes_partitions_every_list_answer_is_complete_or_a_503_never_a_list_with_holes_or_doubles()
+    {
+        await using var flow = await StartAsync(partitions: 6, workers: 3, spareWorkers: 1);
+        var ids = await PostAsync(flow, 60);
+        await flow.Api.WaitUntilProcessedAsync(ids);
+
+        // A fourth worker joins: the cooperative assignor moves some partitions to it, which it rebuilds.
+        flow.StartWorker(3);
+        var answers = new List<HttpStatusCode>();
+        await Eventually.UntilAsync(
+            async () =>
+            {
+                using var response = await flow.Api.Http.GetAsync(new Uri("/events/processed", UriKind.Relative));
+                answers.Add(response.StatusCode);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    var listed = await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ListUserActivityEvent);
+                    Assert.Equal(ids.Order(), listed!.Select(e => e.EventId).Order());
+                }
+                else
+                {
+                    Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                }
+
+                return flow.WorkerServicesOf(3).GetRequiredService<IProcessedEventStore>().Count > 0
+                    && response.StatusCode == HttpStatusCode.OK;
+            },
+            "the fourth worker to take over partitions and the list to be complete again");
+
+        Assert.Equal(ids.Order(), (await flow.Api.ListAsync()).Select(e => e.EventId).Order());
+    }
+
+    [Fact]
+    public async Task When_a_worker_leaves_the_others_rebuild_its_partitions_and_answers_are_complete_again()
+    {
+        await using var flow = await StartAsync(partitions: 3, workers: 3);
+        var ids = await PostAsync(flow, 30);
+        await flow.Api.WaitUntilProcessedAsync(ids);
+
+        await flow.StopWorkerAsync(1);
+        var more = await PostAsync(flow, 15);
+
+        await flow.WaitUntilReadyAsync();
+        await flow.Api.WaitUntilProcessedAsync(more);
+        Assert.Equal(ids.Concat(more).Order(), (await flow.Api.ListAsync()).Select(e => e.EventId).Order());
+    }
+}
