@@ -18,7 +18,7 @@ public sealed class ChaosTests
     [Fact]
     public async Task Every_accepted_event_is_listed_exactly_once_after_a_broker_outage_and_a_worker_crash()
     {
-        await using var deployment = await TwoProcessDeployment.StartAsync(settings: new Dictionary<string, string>
+        await using var deployment = await ProcessDeployment.StartAsync(settings: new Dictionary<string, string>
         {
             ["PUBLISH_TIMEOUT_MS"] = "2000",
             ["PUBLISH_CIRCUIT_BREAK_SECONDS"] = "1",

@@ -9,7 +9,7 @@ public sealed class TwoProcessTests
     [Fact]
     public async Task Events_flow_from_the_api_process_through_kafka_to_the_worker_process_and_back()
     {
-        await using var stack = await TwoProcessDeployment.StartAsync();
+        await using var stack = await ProcessDeployment.StartAsync();
         var created = new List<UserActivityEvent>();
         foreach (var type in new[] { "LOGIN", "PRODUCT_VIEW", "LOGOUT" })
         {
@@ -25,7 +25,7 @@ public sealed class TwoProcessTests
     [Fact]
     public async Task The_worker_logs_one_structured_line_per_processed_event_with_its_identifiers_and_position()
     {
-        await using var stack = await TwoProcessDeployment.StartAsync();
+        await using var stack = await ProcessDeployment.StartAsync();
         var created = await stack.Api.PostAsync("user-log", "PRODUCT_VIEW");
         await stack.Api.WaitUntilProcessedAsync([created.EventId]);
 
@@ -46,7 +46,7 @@ public sealed class TwoProcessTests
     [Fact]
     public async Task Sigterm_stops_both_processes_cleanly_within_the_shutdown_bound()
     {
-        await using var stack = await TwoProcessDeployment.StartAsync();
+        await using var stack = await ProcessDeployment.StartAsync();
         var created = await stack.Api.PostAsync("user-sys", "LOGIN");
         await stack.Api.WaitUntilProcessedAsync([created.EventId]);
 
@@ -62,7 +62,7 @@ public sealed class TwoProcessTests
     [Fact]
     public async Task Sigterm_lets_in_flight_publishes_finish_with_their_answer_before_the_api_exits()
     {
-        await using var stack = await TwoProcessDeployment.StartAsync();
+        await using var stack = await ProcessDeployment.StartAsync();
         // Every Kafka round trip now takes over a second, so the requests are still waiting for their
         // acknowledgement when the API is told to stop.
         stack.Broker.SetBrokerRoundTrip(-1, TimeSpan.FromMilliseconds(1200));
