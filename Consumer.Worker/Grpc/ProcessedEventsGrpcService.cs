@@ -23,9 +23,10 @@ internal sealed class ProcessedEventsGrpcService(IProcessedEventStore store, Con
         // meanwhile wait for the next call, so a client never sees a list that grows while it reads, and the
         // ownership on the first page says exactly what the stream covers.
         var ownership = CurrentOwnership();
+        var filter = ListFilter.From(request);
         var page = new ProcessedEventPage { Ownership = ownership };
         var sent = false;
-        foreach (var stored in store.Snapshot(ownership.Partitions))
+        foreach (var stored in filter.Apply(store.Snapshot(ownership.Partitions)))
         {
             page.Events.Add(ToMessage(stored));
             if (page.Events.Count == pageSize)

@@ -25,10 +25,15 @@ internal static class QueryEndpoints
     /// </summary>
     private static async Task<IResult> ListAsync(HttpContext context, WorkerFanOut workers, ILoggerFactory loggers)
     {
+        if (ListQuery.IsRequested(context.Request.Query))
+        {
+            return await ListPageAsync(context, workers);
+        }
+
         WorkerStreams streams;
         try
         {
-            streams = await workers.OpenListAsync(context.RequestAborted);
+            streams = await workers.OpenListAsync(new ListProcessedEventsRequest(), context.RequestAborted);
         }
         catch (Exception ex) when (IsUnavailable(ex) && !context.RequestAborted.IsCancellationRequested)
         {
@@ -78,6 +83,66 @@ internal static class QueryEndpoints
         }
     }
 
+    /// <summary>
+    /// One page of a filtered list. Each worker returns at most <c>limit</c> events, in its order, which within a
+    /// partition is offset order; taking from the heads of their answers keeps every partition's events a prefix, so
+    /// the offsets reached are a cursor that skips nothing.
+    /// </summary>
+    private static async Task<IResult> ListPageAsync(HttpContext context, WorkerFanOut workers)
+    {
+        if (!ListQuery.TryParse(context.Request.Query, out var query, out var errors))
+        {
+            return TypedResults.ValidationProblem(errors, title: "The query is invalid.");
+        }
+
+        var answers = new List<Queue<ProcessedEvent>>();
+        try
+        {
+            using var streams = await workers.OpenListAsync(query.ToRequest(), context.RequestAborted);
+            foreach (var stream in streams.Streams)
+            {
+                var events = new Queue<ProcessedEvent>(stream.FirstPage.Events);
+                while (await stream.Call.ResponseStream.MoveNext(context.RequestAborted))
+                {
+                    foreach (var processed in stream.Call.ResponseStream.Current.Events)
+                    {
+                        events.Enqueue(processed);
+                    }
+                }
+
+                answers.Add(events);
+            }
+        }
+        catch (Exception ex) when (IsUnavailable(ex) && !context.RequestAborted.IsCancellationRequested)
+        {
+            return WorkerErrors.Unavailable(context, ex);
+        }
+
+        var page = new List<ProcessedEvent>(query.Limit);
+        var reached = new Dictionary<int, long>(query.Cursor);
+        while (page.Count < query.Limit && answers.Any(a => a.Count > 0))
+        {
+            foreach (var answer in answers.Where(a => a.Count > 0))
+            {
+                if (page.Count == query.Limit)
+                {
+                    break;
+                }
+
+                var next = answer.Dequeue();
+                page.Add(next);
+                reached[next.Partition] = Math.Max(reached.GetValueOrDefault(next.Partition, -1), next.Offset);
+            }
+        }
+
+        if (page.Count == query.Limit)
+        {
+            context.Response.Headers.Link = $"<{query.NextLink(context.Request.Path, reached)}>; rel=\"next\"";
+        }
+
+        return new ProcessedEventsPageResult(page);
+    }
+
     private static async Task<IResult> GetAsync(string eventId, HttpContext context, WorkerFanOut workers)
     {
         if (!Guid.TryParseExact(eventId, "D", out var id))
@@ -104,6 +169,24 @@ internal static class QueryEndpoints
 
     private static bool IsUnavailable(Exception ex) =>
         ex is WorkersUnavailableException or BrokenCircuitException || (ex is RpcException rpc && WorkerErrors.IsUnavailable(rpc));
+
+    private sealed class ProcessedEventsPageResult(List<ProcessedEvent> page) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.StatusCode = StatusCodes.Status200OK;
+            httpContext.Response.ContentType = "application/json";
+            await using var writer = new Utf8JsonWriter(httpContext.Response.BodyWriter);
+            writer.WriteStartArray();
+            foreach (var processed in page)
+            {
+                ProcessedEventJson.Write(writer, processed);
+            }
+
+            writer.WriteEndArray();
+            await writer.FlushAsync(httpContext.RequestAborted);
+        }
+    }
 
     private sealed class ProcessedEventResult(ProcessedEvent processed) : IResult
     {

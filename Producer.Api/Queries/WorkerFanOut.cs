@@ -28,12 +28,13 @@ internal sealed class WorkerFanOut(
     private readonly ResiliencePipeline _breaker = pipelines.GetPipeline(WorkerCallPipeline.Name);
 
     /// <summary>Opens a list stream to every worker and returns them once their first pages cover the topic.</summary>
-    public async Task<WorkerStreams> OpenListAsync(CancellationToken cancellationToken)
+    public async Task<WorkerStreams> OpenListAsync(ListProcessedEventsRequest request, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         while (true)
         {
-            var streams = await _breaker.ExecuteAsync(static async (self, token) => await self.OpenAllAsync(token), this, cancellationToken);
+            var streams = await _breaker.ExecuteAsync(
+                static async (state, token) => await state.self.OpenAllAsync(state.request, token), (self: this, request), cancellationToken);
             var problem = PartitionCoverage.Problem(streams.Ownerships, await topic.PartitionCountAsync(cancellationToken));
             if (problem is null)
             {
@@ -114,7 +115,7 @@ internal sealed class WorkerFanOut(
         return (ownerships, answers.Length - ownerships.Count, problem);
     }
 
-    private async Task<WorkerStreams> OpenAllAsync(CancellationToken cancellationToken)
+    private async Task<WorkerStreams> OpenAllAsync(ListProcessedEventsRequest request, CancellationToken cancellationToken)
     {
         var workers = await directory.CurrentAsync(cancellationToken);
         if (workers.Count == 0)
@@ -123,7 +124,7 @@ internal sealed class WorkerFanOut(
         }
 
         var settings = options.Value;
-        var opened = await Task.WhenAll(workers.Select(worker => OpenAsync(worker, settings, cancellationToken)));
+        var opened = await Task.WhenAll(workers.Select(worker => OpenAsync(worker, request, settings, cancellationToken)));
         var streams = new WorkerStreams([.. opened.Where(o => o.Stream is not null).Select(o => o.Stream!)]);
         if (streams.Count == 0)
         {
@@ -135,10 +136,10 @@ internal sealed class WorkerFanOut(
     }
 
     private static async Task<(WorkerStream? Stream, RpcException? Error)> OpenAsync(
-        WorkerClient worker, ProducerApiOptions settings, CancellationToken cancellationToken)
+        WorkerClient worker, ListProcessedEventsRequest request, ProducerApiOptions settings, CancellationToken cancellationToken)
     {
         var call = worker.Events.ListProcessedEvents(
-            new ListProcessedEventsRequest(),
+            request,
             deadline: DateTime.UtcNow + settings.WorkerListTimeout,
             cancellationToken: cancellationToken);
         using var firstPage = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

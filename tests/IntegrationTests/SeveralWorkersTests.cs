@@ -96,4 +96,70 @@ public sealed class SeveralWorkersTests(MockClusterFixture kafka)
         await flow.Api.WaitUntilProcessedAsync(more);
         Assert.Equal(ids.Concat(more).Order(), (await flow.Api.ListAsync()).Select(e => e.EventId).Order());
     }
+
+    [Fact]
+    public async Task Paging_through_three_workers_with_the_next_link_visits_every_event_exactly_once()
+    {
+        await using var flow = await StartAsync(partitions: 3, workers: 3);
+        var ids = await PostAsync(flow, 50);
+        await flow.Api.WaitUntilProcessedAsync(ids);
+
+        var seen = new List<Guid>();
+        var next = "/events/processed?limit=7";
+        var pages = 0;
+        while (next is not null)
+        {
+            using var response = await flow.Api.Http.GetAsync(new Uri(next, UriKind.Relative), TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var page = await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ListUserActivityEvent, TestContext.Current.CancellationToken);
+            Assert.InRange(page!.Count, 0, 7);
+            seen.AddRange(page.Select(e => e.EventId));
+            next = response.Headers.TryGetValues("Link", out var links)
+                ? links.Single().Split('<', '>')[1]
+                : null;
+            Assert.True(++pages <= 10, "paging should end");
+        }
+
+        Assert.Equal(ids.Order(), seen.Order());
+    }
+
+    [Fact]
+    public async Task Filters_select_by_user_type_and_time_across_workers()
+    {
+        await using var flow = await StartAsync(partitions: 3, workers: 3);
+        var ids = await PostAsync(flow, 30);
+        await flow.Api.WaitUntilProcessedAsync(ids);
+
+        var logins = await GetPageAsync(flow, "/events/processed?eventType=LOGIN&limit=1000");
+        var user = await GetPageAsync(flow, "/events/processed?userId=user-4");
+        var future = await GetPageAsync(flow, $"/events/processed?since={DateTimeOffset.UtcNow.AddHours(1):yyyy-MM-ddTHH:mm:ssZ}");
+
+        Assert.Equal(10, logins.Count);
+        Assert.All(logins, e => Assert.Equal(EventType.Login, e.EventType));
+        Assert.Equal("user-4", Assert.Single(user).UserId);
+        Assert.Empty(future);
+    }
+
+    [Theory]
+    [InlineData("/events/processed?limit=0", "limit")]
+    [InlineData("/events/processed?limit=5000", "limit")]
+    [InlineData("/events/processed?eventType=SIGNUP", "eventType")]
+    [InlineData("/events/processed?since=yesterday", "since")]
+    [InlineData("/events/processed?cursor=%21%21", "cursor")]
+    public async Task A_bad_filter_or_cursor_is_answered_400_naming_it(string url, string field)
+    {
+        await using var flow = await StartAsync(partitions: 3, workers: 1);
+
+        using var response = await flow.Api.Http.GetAsync(new Uri(url, UriKind.Relative), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(field, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    private static async Task<List<UserActivityEvent>> GetPageAsync(InProcessEventFlow flow, string url)
+    {
+        using var response = await flow.Api.Http.GetAsync(new Uri(url, UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ListUserActivityEvent))!;
+    }
 }
