@@ -4,6 +4,7 @@ using Polly;
 using Polly.Registry;
 using Producer.Api.Health;
 using Producer.Api.Options;
+using Shared.Contracts.Events;
 using Shared.Contracts.Grpc;
 
 namespace Producer.Api.Queries;
@@ -27,6 +28,9 @@ internal sealed class WorkerFanOut(
 
     private readonly ResiliencePipeline _breaker = pipelines.GetPipeline(WorkerCallPipeline.Name);
 
+    /// <summary>Which worker served each partition at the last complete answer: the first worker to ask for one event.</summary>
+    private volatile Dictionary<int, Uri> _owners = [];
+
     /// <summary>Opens a list stream to every worker and returns them once their first pages cover the topic.</summary>
     public async Task<WorkerStreams> OpenListAsync(ListProcessedEventsRequest request, CancellationToken cancellationToken)
     {
@@ -38,6 +42,7 @@ internal sealed class WorkerFanOut(
             var problem = PartitionCoverage.Problem(streams.Ownerships, await topic.PartitionCountAsync(cancellationToken));
             if (problem is null)
             {
+                RememberOwners(streams.Streams.Select(s => (s.Address, s.Ownership)));
                 return streams;
             }
 
@@ -63,6 +68,14 @@ internal sealed class WorkerFanOut(
 
         var request = new GetProcessedEventRequest { EventId = eventId.ToString() };
         var deadline = DateTime.UtcNow + options.Value.WorkerCallTimeout;
+        if (await OwnerOfAsync(eventId, workers, cancellationToken) is { } owner
+            && (await AskAsync(owner, request, deadline, cancellationToken)).Found is { } fromOwner)
+        {
+            // The usual case costs one call. Anything else (not found, the partition moved, the owner down) asks
+            // every worker, which is the only way to be sure.
+            return fromOwner;
+        }
+
         return await _breaker.ExecuteAsync(
             static async ValueTask<ProcessedEvent?> (state, token) =>
             {
@@ -112,7 +125,28 @@ internal sealed class WorkerFanOut(
         var problem = workers.Count == 0
             ? "no worker is known"
             : PartitionCoverage.Problem(ownerships, await topic.PartitionCountAsync(cancellationToken));
+        if (problem is null)
+        {
+            RememberOwners(workers.Zip(answers).Where(pair => pair.Second is not null).Select(pair => (pair.First.Address, pair.Second!)));
+        }
+
         return (ownerships, answers.Length - ownerships.Count, problem);
+    }
+
+    private void RememberOwners(IEnumerable<(Uri Address, Ownership Ownership)> answers) =>
+        _owners = answers.SelectMany(a => a.Ownership.Partitions.Select(p => (Partition: p, a.Address))).ToDictionary(o => o.Partition, o => o.Address);
+
+    private async Task<WorkerClient?> OwnerOfAsync(Guid eventId, IReadOnlyList<WorkerClient> workers, CancellationToken cancellationToken)
+    {
+        var owners = _owners;
+        if (owners.Count == 0 || await topic.PartitionCountAsync(cancellationToken) is not { } partitions)
+        {
+            return null;
+        }
+
+        return owners.TryGetValue(EventPartitioner.PartitionOf(eventId, partitions), out var address)
+            ? workers.FirstOrDefault(w => w.Address == address)
+            : null;
     }
 
     private async Task<WorkerStreams> OpenAllAsync(ListProcessedEventsRequest request, CancellationToken cancellationToken)
@@ -149,7 +183,7 @@ internal sealed class WorkerFanOut(
             // The first page carries the worker's ownership: it is sent even when the worker holds no event.
             if (await call.ResponseStream.MoveNext(firstPage.Token) && call.ResponseStream.Current.Ownership is { } ownership)
             {
-                return (new WorkerStream(call, call.ResponseStream.Current, ownership), null);
+                return (new WorkerStream(worker.Address, call, call.ResponseStream.Current, ownership), null);
             }
 
             call.Dispose();

@@ -4,7 +4,7 @@ using Shared.Contracts.Grpc;
 namespace Producer.Api.Queries;
 
 /// <summary>One worker's open list stream, with the first page already read.</summary>
-internal sealed record WorkerStream(AsyncServerStreamingCall<ProcessedEventPage> Call, ProcessedEventPage FirstPage, Ownership Ownership);
+internal sealed record WorkerStream(Uri Address, AsyncServerStreamingCall<ProcessedEventPage> Call, ProcessedEventPage FirstPage, Ownership Ownership);
 
 /// <summary>The open list streams of every worker that answered.</summary>
 internal sealed class WorkerStreams(IReadOnlyList<WorkerStream> streams) : IDisposable

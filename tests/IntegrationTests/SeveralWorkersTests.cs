@@ -34,6 +34,7 @@ public sealed class SeveralWorkersTests(MockClusterFixture kafka)
     public async Task Three_workers_split_the_partitions_and_the_api_lists_and_finds_every_event_exactly_once()
     {
         await using var flow = await StartAsync(partitions: 3, workers: 3);
+        await flow.WaitUntilEveryWorkerServesAsync();
 
         var ids = await PostAsync(flow, 60);
         await flow.Api.WaitUntilProcessedAsync(ids);
@@ -47,6 +48,10 @@ public sealed class SeveralWorkersTests(MockClusterFixture kafka)
         {
             Assert.Equal(id, (await flow.Api.FindAsync(id))?.EventId);
         }
+
+        // Each event is on the partition its eventId names (murmur2, as the API computes it to find the owner).
+        var stored = Enumerable.Range(0, 3).SelectMany(i => flow.WorkerServicesOf(i).GetRequiredService<IProcessedEventStore>().Snapshot());
+        Assert.All(stored, e => Assert.Equal(EventPartitioner.PartitionOf(e.EventId, 3), e.Partition));
     }
 
     [Fact]

@@ -195,51 +195,18 @@ public abstract class EventFlowScenarios : IAsyncLifetime
         return mine;
     }
 
-    /// <summary>
-    /// Another eventId whose key hashes to the same partition as <paramref name="eventId"/>: the producer's
-    /// default partitioner is murmur2 of the key, as in the Java client.
-    /// </summary>
+    /// <summary>Another eventId whose key lands on the same partition as <paramref name="eventId"/>.</summary>
     private static Guid NextOnSamePartitionAs(Guid eventId)
     {
         const int partitions = 3;
-        var target = Murmur2Partition(eventId.ToString(), partitions);
+        var target = EventPartitioner.PartitionOf(eventId, partitions);
         while (true)
         {
             var candidate = Guid.NewGuid();
-            if (Murmur2Partition(candidate.ToString(), partitions) == target)
+            if (EventPartitioner.PartitionOf(candidate, partitions) == target)
             {
                 return candidate;
             }
         }
-    }
-
-    private static int Murmur2Partition(string key, int partitions)
-    {
-        var data = Encoding.UTF8.GetBytes(key);
-        const uint m = 0x5bd1e995;
-        const int r = 24;
-        var h = 0x9747b28c ^ (uint)data.Length;
-        var i = 0;
-        for (; i + 4 <= data.Length; i += 4)
-        {
-            var k = BitConverter.ToUInt32(data, i);
-            k *= m;
-            k ^= k >> r;
-            k *= m;
-            h *= m;
-            h ^= k;
-        }
-
-        switch (data.Length - i)
-        {
-            case 3: h ^= (uint)data[i + 2] << 16; goto case 2;
-            case 2: h ^= (uint)data[i + 1] << 8; goto case 1;
-            case 1: h ^= data[i]; h *= m; break;
-        }
-
-        h ^= h >> 13;
-        h *= m;
-        h ^= h >> 15;
-        return (int)((h & 0x7fffffff) % partitions);
     }
 }

@@ -154,6 +154,15 @@ public sealed class InProcessEventFlow : IEventFlow, IRestartableWorker
         }
     }
 
+    /// <summary>Waits until every running worker owns a partition and has rebuilt it: the group has settled.</summary>
+    public Task WaitUntilEveryWorkerServesAsync() => Eventually.UntilAsync(
+        () => Task.FromResult(_workers.OfType<WebApplicationFactory<WorkerOptions>>().All(worker =>
+        {
+            var state = worker.Services.GetRequiredService<ConsumerState>();
+            return state.IsReady && state.Assigned.Count > 0;
+        })),
+        "every worker to serve a partition");
+
     public Task WaitUntilReadyAsync() =>
         Eventually.UntilAsync(Api.IsReadyAsync, "the API to report ready (Kafka reachable, the workers covering every partition)");
 
