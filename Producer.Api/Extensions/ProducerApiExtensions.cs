@@ -46,6 +46,7 @@ public static class ProducerApiExtensions
         });
         app.UseStatusCodePages();
         app.MapIngest();
+        app.MapBatchIngest();
         app.MapQueries();
         app.MapServiceHealth();
         return app;

@@ -32,6 +32,16 @@ public sealed class ProducerApiOptions
 
     public WorkerAddresses Workers => WorkerAddresses.TryParse(WorkerGrpcUrl, out var parsed, out _) ? parsed : new WorkerAddresses([], null, 0);
 
+    /// <summary>Most events in one POST /events/generate/batch.</summary>
+    [ConfigurationKeyName("MAX_BATCH_EVENTS")]
+    [Range(1, 10_000, ErrorMessage = "MAX_BATCH_EVENTS must be between 1 and 10000.")]
+    public int MaxBatchEvents { get; set; } = 500;
+
+    /// <summary>Largest accepted body of a batch.</summary>
+    [ConfigurationKeyName("MAX_BATCH_BODY_BYTES")]
+    [Range(1024, 16 * 1_048_576, ErrorMessage = "MAX_BATCH_BODY_BYTES must be between 1024 and 16777216.")]
+    public int MaxBatchBodyBytes { get; set; } = 1_048_576;
+
     /// <summary>Deadline of a unary call to the worker (get one event, health), and of the first page of a list.</summary>
     [ConfigurationKeyName("WORKER_CALL_TIMEOUT_MS")]
     [Range(100, 60_000, ErrorMessage = "WORKER_CALL_TIMEOUT_MS must be between 100 and 60000 (milliseconds).")]

@@ -1,0 +1,124 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Producer.Api.Options;
+using Producer.Api.Publishing;
+using Shared.Contracts.Events;
+
+namespace Producer.Api.Ingest;
+
+/// <summary>
+/// POST /events/generate/batch: a JSON array of events, each validated and published on its own, answered with one
+/// result per entry. One request carries many events, so the round trip to Kafka is paid once for all of them:
+/// the producer batches them into the same produce requests.
+/// </summary>
+internal static class BatchIngestEndpoints
+{
+    public static IEndpointRouteBuilder MapBatchIngest(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/events/generate/batch", GenerateBatchAsync).WithName("GenerateEventBatch");
+        return app;
+    }
+
+    private static async Task<IResult> GenerateBatchAsync(
+        HttpContext context,
+        EventFactory factory,
+        IEventPublisher publisher,
+        IOptions<ProducerApiOptions> options)
+    {
+        if (!context.Request.HasJsonContentType())
+        {
+            return ApiProblems.UnsupportedMediaType();
+        }
+
+        var settings = options.Value;
+        var body = await RequestBody.ReadAsync(context.Request, settings.MaxBatchBodyBytes, context.RequestAborted);
+        if (body is null)
+        {
+            return ApiProblems.TooLarge(settings.MaxBatchBodyBytes);
+        }
+
+        if (!TrySplit(body, settings.MaxBatchEvents, out var entries, out var problem))
+        {
+            return ApiProblems.Invalid(new Dictionary<string, string[]> { [EventSchema.Body] = [problem!] });
+        }
+
+        var results = new BatchEntryResult[entries.Count];
+        var publishing = new List<Task>(entries.Count);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var entry = body.AsMemory(entries[i]);
+            if (!EventJsonReader.TryRead(entry.Span, EventReadMode.Request, out var fields, out var errors))
+            {
+                results[i] = new BatchEntryResult(i, StatusCodes.Status400BadRequest, Errors: errors);
+                continue;
+            }
+
+            var outgoing = factory.Create(fields, entry.Span);
+            publishing.Add(PublishAsync(i, outgoing));
+        }
+
+        // Every publish is in flight at once: the producer puts them into the same batches.
+        await Task.WhenAll(publishing);
+        var accepted = results.Count(r => r.Status == StatusCodes.Status201Created);
+        return TypedResults.Json(new BatchResult(accepted, results.Length - accepted, results), BatchJsonContext.Default.BatchResult);
+
+        async Task PublishAsync(int index, OutgoingEvent outgoing)
+        {
+            var published = await publisher.PublishAsync(outgoing.EventId, outgoing.Json, context.RequestAborted);
+            results[index] = published.IsAcknowledged
+                ? new BatchEntryResult(index, StatusCodes.Status201Created, outgoing.EventId)
+                : new BatchEntryResult(
+                    index,
+                    StatusCodes.Status503ServiceUnavailable,
+                    outgoing.EventId,
+                    $"{published.Reason} The event may or may not have been written; retrying with its eventId is safe.");
+        }
+    }
+
+    /// <summary>The byte range of each element of the top-level array; false with a reason when it is no such array.</summary>
+    private static bool TrySplit(byte[] body, int maxEvents, out List<Range> entries, out string? problem)
+    {
+        entries = [];
+        problem = null;
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = EventSchema.MaxDepth + 1 });
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+            {
+                problem = "The body must be a JSON array of events.";
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (entries.Count == maxEvents)
+                {
+                    problem = $"A batch holds at most {maxEvents} events.";
+                    return false;
+                }
+
+                var start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                entries.Add(new Range(start, (int)reader.BytesConsumed));
+            }
+
+            // Trailing content after the array makes this throw.
+            while (reader.Read())
+            {
+            }
+        }
+        catch (JsonException)
+        {
+            problem = "The body is not valid JSON, or is nested too deeply.";
+            return false;
+        }
+
+        if (entries.Count == 0)
+        {
+            problem = "The batch is empty.";
+            return false;
+        }
+
+        return true;
+    }
+}
