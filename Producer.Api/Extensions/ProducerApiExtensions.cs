@@ -25,6 +25,7 @@ public static class ProducerApiExtensions
         services.AddValidatedOptions<KafkaOptions>(configuration);
         services.AddValidatedOptions<ProducerApiOptions>(configuration);
         services.AddProblemDetails();
+        services.AddRequestLimits();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<EventFactory>();
         services.AddKafkaPublishing();
@@ -44,6 +45,8 @@ public static class ProducerApiExtensions
             StatusCodeSelector = static ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
+        // After routing (which WebApplication puts first), since the timeout is chosen per endpoint.
+        app.UseRequestTimeouts();
         app.MapIngest();
         app.MapQueries();
         app.MapServiceHealth();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
+using Producer.Api.Ingest;
 using Producer.Api.Options;
 using Shared.Contracts.Events;
 using Shared.Contracts.Grpc;
@@ -14,8 +15,9 @@ internal static class QueryEndpoints
 
     public static IEndpointRouteBuilder MapQueries(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/events/processed", ListAsync).WithName("ListProcessedEvents");
-        app.MapGet("/events/processed/{eventId}", GetAsync).WithName("GetProcessedEvent");
+        // A list streams for as long as WORKER_LIST_TIMEOUT_MS allows: the request timeout is for answers given at once.
+        app.MapGet("/events/processed", ListAsync).WithName("ListProcessedEvents").DisableRequestTimeout();
+        app.MapGet("/events/processed/{eventId}", GetAsync).WithName("GetProcessedEvent").WithRequestTimeout(RequestLimits.TimeoutPolicy);
         return app;
     }
 

@@ -20,11 +20,20 @@ public static class EventJsonReader
     /// Reads <paramref name="json"/>. Returns false with every problem found, keyed by field name
     /// (<see cref="EventSchema.Body"/> for the document as a whole); never throws on bad input.
     /// </summary>
+    /// <param name="json">The event document, UTF-8.</param>
+    /// <param name="mode">Which fields are required.</param>
+    /// <param name="fields">What was found, when valid.</param>
+    /// <param name="errors">Every problem, when invalid.</param>
+    /// <param name="maxPayloadBytes">
+    /// The largest payload, counted as its JSON bytes as written. The API passes its setting; the worker passes
+    /// none, since an event already in Kafka was accepted under whatever limit applied then.
+    /// </param>
     public static bool TryRead(
         ReadOnlySpan<byte> json,
         EventReadMode mode,
         out EventFields fields,
-        out Dictionary<string, string[]>? errors)
+        out Dictionary<string, string[]>? errors,
+        int maxPayloadBytes = int.MaxValue)
     {
         errors = null;
         fields = default;
@@ -83,7 +92,7 @@ public static class EventJsonReader
                         timestamp = ReadTimestamp(ref reader, ref errors);
                         break;
                     case EventSchema.Payload:
-                        payload = ReadPayload(ref reader, ref errors);
+                        payload = ReadPayload(ref reader, maxPayloadBytes, ref errors);
                         break;
                 }
             }
@@ -206,7 +215,7 @@ public static class EventJsonReader
         return null;
     }
 
-    private static Range? ReadPayload(ref Utf8JsonReader reader, ref Dictionary<string, string[]>? errors)
+    private static Range? ReadPayload(ref Utf8JsonReader reader, int maxBytes, ref Dictionary<string, string[]>? errors)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -222,7 +231,14 @@ public static class EventJsonReader
 
         var start = (int)reader.TokenStartIndex;
         reader.Skip();
-        return new Range(start, (int)reader.BytesConsumed);
+        var end = (int)reader.BytesConsumed;
+        if (end - start > maxBytes)
+        {
+            Add(ref errors, EventSchema.Payload, $"Must be at most {maxBytes} bytes of JSON; this one has {end - start}.");
+            return null;
+        }
+
+        return new Range(start, end);
     }
 
     private static string DescribeMalformed(JsonException ex)

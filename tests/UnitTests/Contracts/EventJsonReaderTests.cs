@@ -128,4 +128,25 @@ public sealed class EventJsonReaderTests
 
         Assert.Equal(["eventId", "timestamp"], errors!.Keys.Order());
     }
+
+    [Fact]
+    public void A_payload_over_the_given_limit_is_refused_by_its_bytes_as_written_and_one_at_the_limit_is_not()
+    {
+        // 12 bytes as written, spaces included: the limit counts what travels, not a normalised form.
+        const string Payload = """{ "a" : 1  }""";
+        var json = Encoding.UTF8.GetBytes($$"""{"userId":"u","eventType":"LOGIN","payload":{{Payload}}}""");
+
+        Assert.False(EventJsonReader.TryRead(json, EventReadMode.Request, out _, out var errors, maxPayloadBytes: Payload.Length - 1));
+        Assert.Contains("at most 11 bytes", Assert.Single(errors!["payload"]), StringComparison.Ordinal);
+        Assert.True(EventJsonReader.TryRead(json, EventReadMode.Request, out var fields, out _, maxPayloadBytes: Payload.Length));
+        Assert.Equal(Payload, Encoding.UTF8.GetString(fields.PayloadOf(json)));
+    }
+
+    [Fact]
+    public void Without_a_limit_any_payload_size_is_read_as_the_worker_needs()
+    {
+        var json = $$$"""{"userId":"u","eventType":"LOGIN","payload":{"x":"{{{new string('x', 200_000)}}}"}}""";
+
+        Assert.True(Read(json, out _, out _));
+    }
 }
