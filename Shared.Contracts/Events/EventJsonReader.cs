@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Shared.Contracts.Events;
 
@@ -40,6 +42,14 @@ public static class EventJsonReader
         if (IsBlank(json))
         {
             errors = Single(EventSchema.Body, "The body is empty; send a JSON object.");
+            return false;
+        }
+
+        // JSON is UTF-8 (RFC 8259). The reader checks it only where it decodes a string, and skips a payload
+        // without decoding it: without this, bytes that are not text would be published and later mangled.
+        if (!Utf8.IsValid(json))
+        {
+            errors = Single(EventSchema.Body, "The body is not valid UTF-8.");
             return false;
         }
 
@@ -107,6 +117,13 @@ public static class EventJsonReader
             errors = Single(EventSchema.Body, DescribeMalformed(ex));
             return false;
         }
+        catch (InvalidOperationException)
+        {
+            // The reader raises this when a \u escape is no Unicode text (a lone surrogate such as \ud800) where
+            // it must decode one: in a property name or the eventId. userId and eventType say so themselves.
+            errors = Single(EventSchema.Body, "The body has a \\u escape that is not valid Unicode (a lone surrogate).");
+            return false;
+        }
 
         if (!seen.Contains(EventSchema.UserId))
         {
@@ -171,7 +188,12 @@ public static class EventJsonReader
             return null;
         }
 
-        var value = reader.GetString()!;
+        if (!TryGetText(ref reader, out var value))
+        {
+            Add(ref errors, EventSchema.UserId, "Must be valid Unicode text.");
+            return null;
+        }
+
         if (string.IsNullOrWhiteSpace(value))
         {
             Add(ref errors, EventSchema.UserId, "Must not be empty or blank.");
@@ -189,7 +211,7 @@ public static class EventJsonReader
 
     private static EventType? ReadEventType(ref Utf8JsonReader reader, ref Dictionary<string, string[]>? errors)
     {
-        if (reader.TokenType == JsonTokenType.String && EventTypeNames.TryParse(reader.GetString(), out var type))
+        if (reader.TokenType == JsonTokenType.String && TryGetText(ref reader, out var name) && EventTypeNames.TryParse(name, out var type))
         {
             return type;
         }
@@ -239,6 +261,21 @@ public static class EventJsonReader
         }
 
         return new Range(start, end);
+    }
+
+    /// <summary>The current string token, or false when it holds a \u escape with no UTF-16 form (a lone surrogate).</summary>
+    private static bool TryGetText(ref Utf8JsonReader reader, [NotNullWhen(true)] out string? text)
+    {
+        try
+        {
+            text = reader.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            text = null;
+            return false;
+        }
     }
 
     private static string DescribeMalformed(JsonException ex)

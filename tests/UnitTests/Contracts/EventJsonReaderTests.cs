@@ -149,4 +149,42 @@ public sealed class EventJsonReaderTests
 
         Assert.True(Read(json, out _, out _));
     }
+
+    [Theory]
+    [InlineData("userId")]
+    [InlineData("payload")]
+    [InlineData("key")]
+    public void Bytes_that_are_not_utf8_are_refused_wherever_they_are_even_in_a_payload_that_is_never_decoded(string where)
+    {
+        byte[] bad = [0xC3, 0x28];
+        byte[] json = where switch
+        {
+            "userId" => [.. """{"eventType":"LOGIN","userId":"u"""u8, .. bad, .. "\"}"u8],
+            "payload" => [.. """{"eventType":"LOGIN","userId":"u","payload":{"s":"""u8, .. bad, .. "\"}}"u8],
+            _ => [.. """{"eventType":"LOGIN","userId":"u","x"""u8, .. bad, .. "\":1}"u8],
+        };
+
+        Assert.False(EventJsonReader.TryRead(json, EventReadMode.Request, out _, out var errors));
+
+        Assert.Equal("The body is not valid UTF-8.", Assert.Single(errors!["body"]));
+    }
+
+    [Theory]
+    [InlineData("""{"userId":"u\ud800","eventType":"LOGIN"}""", "userId")]
+    [InlineData("""{"userId":"u","eventType":"LOGIN\udc00"}""", "eventType")]
+    [InlineData("""{"userId":"u","eventType":"LOGIN","eventId":"\ud800"}""", "body")]
+    [InlineData("""{"userId":"u","eventType":"LOGIN","\ud800":1}""", "body")]
+    public void An_escape_that_is_no_unicode_text_is_refused_and_never_thrown(string json, string field)
+    {
+        Assert.False(Read(json, out _, out var errors));
+
+        Assert.Contains(field, errors!.Keys);
+    }
+
+    [Fact]
+    public void A_lone_surrogate_escape_inside_the_payload_is_kept_as_written()
+    {
+        // The payload is passed on as JSON text, never decoded, so its escapes cannot break anything downstream.
+        Assert.True(Read("""{"userId":"u","eventType":"LOGIN","payload":{"s":"\ud800"}}""", out _, out _));
+    }
 }
