@@ -32,8 +32,10 @@ internal static class RequestLimits
         {
             var api = options.Value;
             var limits = kestrel.Limits;
-            // Also the drain bound: a refused body is never read past the limit, whatever its Content-Length says.
-            limits.MaxRequestBodySize = api.MaxBodyBytes;
+            // MaxRequestBodySize stays at Kestrel's 30 MB on purpose: after a 413 Kestrel reads and discards the rest
+            // of the body so that the connection stays usable. Lowered to MAX_BODY_BYTES, it aborted those
+            // connections instead, and the client's next request on them was dropped (seen in the fuzz test).
+
             // A client that trickles its headers (slowloris) is disconnected after this.
             limits.RequestHeadersTimeout = api.RequestTimeout;
             limits.KeepAliveTimeout = KeepAliveTimeout;

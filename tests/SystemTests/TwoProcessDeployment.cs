@@ -33,10 +33,15 @@ public sealed class TwoProcessDeployment : IAsyncDisposable
 
     public EventsApi Api { get; }
 
+    /// <summary>The API's address, for clients that speak HTTP over a raw socket.</summary>
+    public Uri ApiAddress => Api.Http.BaseAddress!;
+
     /// <summary>Everything both processes printed, for a failing test to show.</summary>
     public string Output => string.Join('\n', _output);
 
-    public static async Task<TwoProcessDeployment> StartAsync(string topic = "user-activity-events")
+    /// <param name="topic">The events' topic.</param>
+    /// <param name="settings">Variables to set or override for both processes.</param>
+    public static async Task<TwoProcessDeployment> StartAsync(string topic = "user-activity-events", IReadOnlyDictionary<string, string>? settings = null)
     {
         var broker = MockKafkaCluster.Start();
         broker.CreateTopic(topic, partitions: 3);
@@ -53,6 +58,11 @@ public sealed class TwoProcessDeployment : IAsyncDisposable
             ["KAFKA_SESSION_TIMEOUT_MS"] = "6000",
             ["LOG_FORMAT"] = "json",
         };
+        foreach (var (variable, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[variable] = value;
+        }
+
         var output = new ConcurrentQueue<string>();
         var worker = ServiceProcess.Start("worker", "Consumer.Worker", environment, output.Enqueue);
         var api = ServiceProcess.Start("api", "Producer.Api", environment, output.Enqueue);
