@@ -76,7 +76,9 @@ public sealed class BrokerFaults
             _cluster.PushRequestErrors(apiKey, [.. errorCodes]);
         }
 
-        _log($"the next {errorCodes.Count} requests with API key {apiKey} fail with {string.Join(',', errorCodes)}");
+        _log(errorCodes.Count == 1
+            ? $"the next request with API key {apiKey} fails with {errorCodes[0]}"
+            : $"the next {errorCodes.Count} requests with API key {apiKey} fail with {string.Join(',', errorCodes)}");
     }
 
     private void Apply(int brokerId, string what, Action change, Func<BrokerState, BrokerState> record)

@@ -67,7 +67,7 @@ public static class FaultControl
     {
         if (!int.TryParse(id, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var brokerId))
         {
-            return Invalid("id", $"Must be a broker id, 1 to {faults.Brokers.Count}, or {BrokerFaults.AllBrokers} for every broker.");
+            return Invalid("id", $"Must be a broker id: {KnownIds(faults)}.");
         }
 
         try
@@ -80,7 +80,7 @@ public static class FaultControl
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status404NotFound,
                 title: "No such broker.",
-                detail: $"{ex.Message} The brokers are 1 to {faults.Brokers.Count}, or {BrokerFaults.AllBrokers} for every broker.");
+                detail: $"{ex.Message} Use {KnownIds(faults)}.");
         }
 
         return TypedResults.Ok(Listing.Of(faults));
@@ -115,6 +115,9 @@ public static class FaultControl
         faults.PushRequestErrors(key, parsed);
         return TypedResults.Ok(new PushedErrors(key, parsed));
     }
+
+    private static string KnownIds(BrokerFaults faults) =>
+        (faults.Brokers.Count == 1 ? "1" : $"1 to {faults.Brokers.Count}") + $", or {BrokerFaults.AllBrokers} for every broker";
 
     private static ValidationProblem Invalid(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: "The request is invalid.");

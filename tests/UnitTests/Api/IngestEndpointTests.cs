@@ -177,6 +177,19 @@ public sealed class IngestEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task A_request_kestrel_cuts_off_as_too_slow_keeps_its_408_and_says_why()
+    {
+        // Kestrel raises this from a body read that falls under its minimum data rate; any read can throw it.
+        _api.Producer.Setup(p => p.ProduceAsync(It.IsAny<string>(), It.IsAny<Message<string, byte[]>>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new Microsoft.AspNetCore.Http.BadHttpRequestException("Reading the request body timed out.", 408));
+
+        var response = await PostAsync("""{"userId":"u","eventType":"LOGIN"}""");
+
+        var problem = await ProblemAsync(response, HttpStatusCode.RequestTimeout);
+        Assert.Contains("240 bytes/s", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Queries_answer_503_when_the_worker_cannot_be_reached()
     {
         var client = _api.CreateClient();
