@@ -24,7 +24,17 @@ public static class ProducerApiExtensions
         var services = builder.Services;
         services.AddValidatedOptions<KafkaOptions>(configuration);
         services.AddValidatedOptions<ProducerApiOptions>(configuration);
-        services.AddProblemDetails();
+        services.AddProblemDetails(problems => problems.CustomizeProblemDetails = static context =>
+        {
+            // Kestrel cuts off a body slower than its minimum rate with this exception, which would answer a bare
+            // "Request Timeout": say why.
+            if (context.Exception is BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout })
+            {
+                context.ProblemDetails.Detail =
+                    $"The body arrived slower than {RequestLimits.MinBodyRate.BytesPerSecond:0} bytes/s. Nothing was published.";
+            }
+        });
+        services.AddRequestLimits();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<EventFactory>();
         services.AddKafkaPublishing();
@@ -45,6 +55,8 @@ public static class ProducerApiExtensions
             StatusCodeSelector = static ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
+        // After routing (which WebApplication puts first), since the timeout is chosen per endpoint.
+        app.UseRequestTimeouts();
         app.MapIngest();
         app.MapBatchIngest();
         app.MapQueries();

@@ -15,7 +15,7 @@ internal static class BatchIngestEndpoints
 {
     public static IEndpointRouteBuilder MapBatchIngest(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/events/generate/batch", GenerateBatchAsync).WithName("GenerateEventBatch");
+        app.MapPost("/events/generate/batch", GenerateBatchAsync).WithName("GenerateEventBatch").WithRequestTimeout(RequestLimits.TimeoutPolicy);
         return app;
     }
 
@@ -47,7 +47,7 @@ internal static class BatchIngestEndpoints
         for (var i = 0; i < entries.Count; i++)
         {
             var entry = body.AsMemory(entries[i]);
-            if (!EventJsonReader.TryRead(entry.Span, EventReadMode.Request, out var fields, out var errors))
+            if (!EventJsonReader.TryRead(entry.Span, EventReadMode.Request, out var fields, out var errors, settings.MaxPayloadBytes))
             {
                 results[i] = new BatchEntryResult(i, StatusCodes.Status400BadRequest, Errors: errors);
                 continue;

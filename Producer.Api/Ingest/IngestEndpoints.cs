@@ -9,7 +9,7 @@ internal static class IngestEndpoints
 {
     public static IEndpointRouteBuilder MapIngest(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/events/generate", GenerateAsync).WithName("GenerateEvent");
+        app.MapPost("/events/generate", GenerateAsync).WithName("GenerateEvent").WithRequestTimeout(RequestLimits.TimeoutPolicy);
         return app;
     }
 
@@ -24,19 +24,20 @@ internal static class IngestEndpoints
             return ApiProblems.UnsupportedMediaType();
         }
 
-        var limit = options.Value.MaxBodyBytes;
-        var body = await RequestBody.ReadAsync(context.Request, limit, context.RequestAborted);
+        var settings = options.Value;
+        var body = await RequestBody.ReadAsync(context.Request, settings.MaxBodyBytes, context.RequestAborted);
         if (body is null)
         {
-            return ApiProblems.TooLarge(limit);
+            return ApiProblems.TooLarge(settings.MaxBodyBytes);
         }
 
-        if (!EventJsonReader.TryRead(body, EventReadMode.Request, out var fields, out var errors))
+        if (!EventJsonReader.TryRead(body, EventReadMode.Request, out var fields, out var errors, settings.MaxPayloadBytes))
         {
             return ApiProblems.Invalid(errors!);
         }
 
         var outgoing = factory.Create(fields, body);
+        RequestProgress.Publishing(context, outgoing.EventId);
         var published = await publisher.PublishAsync(outgoing.EventId, outgoing.Json, context.RequestAborted);
         if (published.IsAcknowledged)
         {
@@ -47,6 +48,6 @@ internal static class IngestEndpoints
             context,
             "Kafka did not accept the event.",
             $"{published.Reason} The event may or may not have been written; retrying with eventId {outgoing.EventId} is safe.",
-            TimeSpan.FromSeconds(options.Value.CircuitBreakSeconds));
+            TimeSpan.FromSeconds(settings.CircuitBreakSeconds));
     }
 }

@@ -30,6 +30,7 @@ internal static class RequestBody
             {
                 var body = buffer.ToArray();
                 reader.AdvanceTo(buffer.End);
+                RequestProgress.BodyReceived(request.HttpContext);
                 return body;
             }
 

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Producer.Api.Options;
 
 /// <summary>The API's own settings, each bound from the environment variable it names.</summary>
-public sealed class ProducerApiOptions
+public sealed class ProducerApiOptions : IValidatableObject
 {
     [ConfigurationKeyName("API_PORT")]
     [Range(1, 65535, ErrorMessage = "API_PORT must be a TCP port (1-65535).")]
@@ -20,6 +20,20 @@ public sealed class ProducerApiOptions
     [ConfigurationKeyName("MAX_BODY_BYTES")]
     [Range(256, 1_048_576, ErrorMessage = "MAX_BODY_BYTES must be between 256 and 1048576.")]
     public int MaxBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>The largest payload object, counted as the JSON bytes the client sent. It fits inside the body limit.</summary>
+    [ConfigurationKeyName("MAX_PAYLOAD_BYTES")]
+    [Range(2, 1_048_576, ErrorMessage = "MAX_PAYLOAD_BYTES must be between 2 and 1048576.")]
+    public int MaxPayloadBytes { get; set; } = 16 * 1024;
+
+    /// <summary>
+    /// How long one request may take from its headers to its answer, body upload included: a client that trickles
+    /// its body is answered 408 and cut off. Longer than the publish and worker timeouts, so that a slow Kafka or
+    /// worker is answered by its own, more precise 503 first.
+    /// </summary>
+    [ConfigurationKeyName("REQUEST_TIMEOUT_MS")]
+    [Range(1_000, 600_000, ErrorMessage = "REQUEST_TIMEOUT_MS must be between 1000 and 600000 (milliseconds).")]
+    public int RequestTimeoutMs { get; set; } = 10_000;
 
     /// <summary>
     /// The workers' gRPC addresses: http://localhost:5001, a comma-separated list, or dns:///name:port for a name
@@ -64,7 +78,27 @@ public sealed class ProducerApiOptions
 
     public TimeSpan PublishTimeout => TimeSpan.FromMilliseconds(PublishTimeoutMs);
 
+    public TimeSpan RequestTimeout => TimeSpan.FromMilliseconds(RequestTimeoutMs);
+
     public TimeSpan WorkerCallTimeout => TimeSpan.FromMilliseconds(WorkerCallTimeoutMs);
 
     public TimeSpan WorkerListTimeout => TimeSpan.FromMilliseconds(WorkerListTimeoutMs);
+
+    /// <summary>The rules between settings; each message names both variables.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (MaxPayloadBytes > MaxBodyBytes)
+        {
+            yield return new ValidationResult(
+                $"MAX_PAYLOAD_BYTES ({MaxPayloadBytes}) must not exceed MAX_BODY_BYTES ({MaxBodyBytes}): the payload travels inside the body.",
+                [nameof(MaxPayloadBytes)]);
+        }
+
+        if (RequestTimeoutMs <= PublishTimeoutMs || RequestTimeoutMs <= WorkerCallTimeoutMs)
+        {
+            yield return new ValidationResult(
+                $"REQUEST_TIMEOUT_MS ({RequestTimeoutMs}) must be greater than PUBLISH_TIMEOUT_MS ({PublishTimeoutMs}) and WORKER_CALL_TIMEOUT_MS ({WorkerCallTimeoutMs}), so that a slow Kafka or worker gets its own answer before the request times out.",
+                [nameof(RequestTimeoutMs)]);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Grpc.Core;
 using Polly.CircuitBreaker;
+using Producer.Api.Ingest;
 using Shared.Contracts.Events;
 using Shared.Contracts.Grpc;
 
@@ -13,8 +14,9 @@ internal static class QueryEndpoints
 
     public static IEndpointRouteBuilder MapQueries(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/events/processed", ListAsync).WithName("ListProcessedEvents");
-        app.MapGet("/events/processed/{eventId}", GetAsync).WithName("GetProcessedEvent");
+        // A list streams for as long as WORKER_LIST_TIMEOUT_MS allows: the request timeout is for answers given at once.
+        app.MapGet("/events/processed", ListAsync).WithName("ListProcessedEvents").DisableRequestTimeout();
+        app.MapGet("/events/processed/{eventId}", GetAsync).WithName("GetProcessedEvent").WithRequestTimeout(RequestLimits.TimeoutPolicy);
         return app;
     }
 

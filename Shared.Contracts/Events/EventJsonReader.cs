@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Shared.Contracts.Events;
 
@@ -20,17 +22,34 @@ public static class EventJsonReader
     /// Reads <paramref name="json"/>. Returns false with every problem found, keyed by field name
     /// (<see cref="EventSchema.Body"/> for the document as a whole); never throws on bad input.
     /// </summary>
+    /// <param name="json">The event document, UTF-8.</param>
+    /// <param name="mode">Which fields are required.</param>
+    /// <param name="fields">What was found, when valid.</param>
+    /// <param name="errors">Every problem, when invalid.</param>
+    /// <param name="maxPayloadBytes">
+    /// The largest payload, counted as its JSON bytes as written. The API passes its setting; the worker passes
+    /// none, since an event already in Kafka was accepted under whatever limit applied then.
+    /// </param>
     public static bool TryRead(
         ReadOnlySpan<byte> json,
         EventReadMode mode,
         out EventFields fields,
-        out Dictionary<string, string[]>? errors)
+        out Dictionary<string, string[]>? errors,
+        int maxPayloadBytes = int.MaxValue)
     {
         errors = null;
         fields = default;
         if (IsBlank(json))
         {
             errors = Single(EventSchema.Body, "The body is empty; send a JSON object.");
+            return false;
+        }
+
+        // JSON is UTF-8 (RFC 8259). The reader checks it only where it decodes a string, and skips a payload
+        // without decoding it: without this, bytes that are not text would be published and later mangled.
+        if (!Utf8.IsValid(json))
+        {
+            errors = Single(EventSchema.Body, "The body is not valid UTF-8.");
             return false;
         }
 
@@ -83,7 +102,7 @@ public static class EventJsonReader
                         timestamp = ReadTimestamp(ref reader, ref errors);
                         break;
                     case EventSchema.Payload:
-                        payload = ReadPayload(ref reader, ref errors);
+                        payload = ReadPayload(ref reader, maxPayloadBytes, ref errors);
                         break;
                 }
             }
@@ -96,6 +115,13 @@ public static class EventJsonReader
         catch (JsonException ex)
         {
             errors = Single(EventSchema.Body, DescribeMalformed(ex));
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            // The reader raises this when a \u escape is no Unicode text (a lone surrogate such as \ud800) where
+            // it must decode one: in a property name or the eventId. userId and eventType say so themselves.
+            errors = Single(EventSchema.Body, "The body has a \\u escape that is not valid Unicode (a lone surrogate).");
             return false;
         }
 
@@ -162,7 +188,12 @@ public static class EventJsonReader
             return null;
         }
 
-        var value = reader.GetString()!;
+        if (!TryGetText(ref reader, out var value))
+        {
+            Add(ref errors, EventSchema.UserId, "Must be valid Unicode text.");
+            return null;
+        }
+
         if (string.IsNullOrWhiteSpace(value))
         {
             Add(ref errors, EventSchema.UserId, "Must not be empty or blank.");
@@ -180,7 +211,7 @@ public static class EventJsonReader
 
     private static EventType? ReadEventType(ref Utf8JsonReader reader, ref Dictionary<string, string[]>? errors)
     {
-        if (reader.TokenType == JsonTokenType.String && EventTypeNames.TryParse(reader.GetString(), out var type))
+        if (reader.TokenType == JsonTokenType.String && TryGetText(ref reader, out var name) && EventTypeNames.TryParse(name, out var type))
         {
             return type;
         }
@@ -206,7 +237,7 @@ public static class EventJsonReader
         return null;
     }
 
-    private static Range? ReadPayload(ref Utf8JsonReader reader, ref Dictionary<string, string[]>? errors)
+    private static Range? ReadPayload(ref Utf8JsonReader reader, int maxBytes, ref Dictionary<string, string[]>? errors)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -222,7 +253,29 @@ public static class EventJsonReader
 
         var start = (int)reader.TokenStartIndex;
         reader.Skip();
-        return new Range(start, (int)reader.BytesConsumed);
+        var end = (int)reader.BytesConsumed;
+        if (end - start > maxBytes)
+        {
+            Add(ref errors, EventSchema.Payload, $"Must be at most {maxBytes} bytes of JSON; this one has {end - start}.");
+            return null;
+        }
+
+        return new Range(start, end);
+    }
+
+    /// <summary>The current string token, or false when it holds a \u escape with no UTF-16 form (a lone surrogate).</summary>
+    private static bool TryGetText(ref Utf8JsonReader reader, [NotNullWhen(true)] out string? text)
+    {
+        try
+        {
+            text = reader.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            text = null;
+            return false;
+        }
     }
 
     private static string DescribeMalformed(JsonException ex)

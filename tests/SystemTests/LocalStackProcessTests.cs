@@ -10,9 +10,13 @@ namespace SystemTests;
 public sealed class LocalStackProcessTests
 {
     /// <summary>Kills the launcher and its children when a test ends early, so no process outlives the test run.</summary>
-    private sealed class Launched(Process process) : IDisposable
+    private sealed class Launched(Process process, int apiPort, int controlPort) : IDisposable
     {
         public Process Process => process;
+
+        public Uri Api { get; } = new($"http://127.0.0.1:{apiPort}");
+
+        public Uri Control { get; } = new($"http://127.0.0.1:{controlPort}");
 
         public void Dispose()
         {
@@ -39,9 +43,11 @@ public sealed class LocalStackProcessTests
             start.ArgumentList.Add(arg);
         }
 
-        start.Environment["API_PORT"] = FreePort().ToString(CultureInfo.InvariantCulture);
+        var (apiPort, controlPort) = (FreePort(), FreePort());
+        start.Environment["API_PORT"] = apiPort.ToString(CultureInfo.InvariantCulture);
         start.Environment["WORKER_GRPC_PORT"] = FreePort().ToString(CultureInfo.InvariantCulture);
         start.Environment["WORKER_HEALTH_PORT"] = FreePort().ToString(CultureInfo.InvariantCulture);
+        start.Environment["LOCALSTACK_CONTROL_PORT"] = controlPort.ToString(CultureInfo.InvariantCulture);
         var lines = new List<string>();
         var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => { if (e.Data is { } line) { lock (lines) { lines.Add(line); } } };
@@ -50,7 +56,7 @@ public sealed class LocalStackProcessTests
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         output = () => { lock (lines) { return string.Join('\n', lines); } };
-        return new Launched(process);
+        return new Launched(process, apiPort, controlPort);
     }
 
     [Fact]
@@ -76,11 +82,47 @@ public sealed class LocalStackProcessTests
     {
         using var launched = StartLocalStack(out var output, "--broker-only");
         await Eventually.UntilAsync(() => Task.FromResult(output().Contains("KAFKA_BOOTSTRAP_SERVERS=", StringComparison.Ordinal)), "the bootstrap address", TimeSpan.FromSeconds(30));
-        var bootstrap = output().Split('\n').Single(l => l.StartsWith("KAFKA_BOOTSTRAP_SERVERS=", StringComparison.Ordinal))["KAFKA_BOOTSTRAP_SERVERS=".Length..];
+        var lines = output().Split('\n');
+        var bootstrap = lines.Single(l => l.StartsWith("KAFKA_BOOTSTRAP_SERVERS=", StringComparison.Ordinal))["KAFKA_BOOTSTRAP_SERVERS=".Length..];
 
         await KafkaTestClient.ProduceRawAsync(bootstrap, "user-activity-events", "k", "{}"u8.ToArray());
 
         Assert.Contains("for development and tests only", output(), StringComparison.Ordinal);
+        Assert.StartsWith("KAFKA_BOOTSTRAP_SERVERS=", lines[^1], StringComparison.Ordinal);
+        Assert.Contains($"Fault control: {launched.Control.OriginalString.TrimEnd('/')}", output(), StringComparison.Ordinal);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var brokers = await http.GetAsync(new Uri(launched.Control, "/brokers"), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, brokers.StatusCode);
+    }
+
+    [Fact]
+    public async Task Taking_the_broker_down_through_the_fault_control_makes_the_api_unready_until_it_is_up_again()
+    {
+        using var launched = StartLocalStack(out var output);
+        await Eventually.UntilAsync(() => Task.FromResult(output().Contains("LocalStack is ready.", StringComparison.Ordinal)), "LocalStack to be ready", TimeSpan.FromSeconds(90));
+        Assert.Contains($"Fault control  {launched.Control.OriginalString.TrimEnd('/')}", output(), StringComparison.Ordinal);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var ready = new Uri(launched.Api, "/health/ready");
+        async Task<HttpStatusCode> ReadinessAsync()
+        {
+            using var response = await http.GetAsync(ready, TestContext.Current.CancellationToken);
+            return response.StatusCode;
+        }
+
+        using (var down = await http.PostAsync(new Uri(launched.Control, "/brokers/1/down"), null, TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, down.StatusCode);
+        }
+
+        await Eventually.UntilAsync(async () => await ReadinessAsync() == HttpStatusCode.ServiceUnavailable, "the API to report unready (503)\n" + output());
+
+        using (var up = await http.PostAsync(new Uri(launched.Control, "/brokers/1/up"), null, TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, up.StatusCode);
+        }
+
+        await Eventually.UntilAsync(async () => await ReadinessAsync() == HttpStatusCode.OK, "the API to report ready again\n" + output());
+        Assert.Contains("control| broker 1 down", output(), StringComparison.Ordinal);
     }
 
     private static List<int> ChildrenOf(int pid) =>

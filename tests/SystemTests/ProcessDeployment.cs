@@ -45,6 +45,9 @@ public sealed class ProcessDeployment : IAsyncDisposable
 
     public EventsApi Api { get; }
 
+    /// <summary>The API's address, for clients that speak HTTP over a raw socket.</summary>
+    public Uri ApiAddress => Api.Http.BaseAddress!;
+
     /// <summary>Everything the processes printed, for a failing test to show.</summary>
     public string Output => string.Join('\n', _output);
 

@@ -13,21 +13,28 @@ internal static class Stack
 
     public static async Task<int> RunAsync(StackSettings settings, CancellationToken stopping)
     {
+        EnsurePortsFree(settings.BrokerOnly
+            ? [settings.ControlPort]
+            : [settings.ApiPort, settings.WorkerGrpcPort, settings.WorkerHealthPort, settings.ControlPort]);
         using var broker = MockKafkaCluster.Start(settings.Brokers);
         broker.CreateTopic(settings.Topic, settings.Partitions, replicationFactor: settings.Brokers);
         broker.CreateTopic(settings.DeadLetterTopic, partitions: 1, replicationFactor: settings.Brokers);
         Console.WriteLine(DevelopmentOnlyNotice);
 
+        // Declared after the broker, so it stops taking commands before the broker goes away.
+        await using var control = FaultControl.Create(new BrokerFaults(broker, line => Console.WriteLine($"{"control",-7}| {line}")), settings.ControlPort);
+        await control.StartAsync(stopping);
         if (settings.BrokerOnly)
         {
             Console.WriteLine($"Topic {settings.Topic} has {settings.Partitions} partitions. Press Ctrl-C to stop.");
+            Console.WriteLine($"Fault control: {control.Url()}  (GET /brokers; see docs/fault-control.md)");
             // Printed last and alone, so a script can read it: `... | grep -m1 ^KAFKA_BOOTSTRAP_SERVERS=`.
             Console.WriteLine($"KAFKA_BOOTSTRAP_SERVERS={broker.BootstrapServers}");
             await WaitForStopAsync(stopping);
+            await control.StopAsync(CancellationToken.None);
             return 0;
         }
 
-        EnsurePortsFree(settings.ApiPort, settings.WorkerGrpcPort, settings.WorkerHealthPort);
         var environment = new Dictionary<string, string>
         {
             ["KAFKA_BOOTSTRAP_SERVERS"] = broker.BootstrapServers,
@@ -60,11 +67,13 @@ internal static class Stack
               Worker gRPC    127.0.0.1:{settings.WorkerGrpcPort}  (grpcurl -plaintext 127.0.0.1:{settings.WorkerGrpcPort} list)
               Worker health  http://127.0.0.1:{settings.WorkerHealthPort}/health/ready
               Kafka          {broker.BootstrapServers}  (topic {settings.Topic}, {settings.Partitions} partitions; kcat -b {broker.BootstrapServers} -L)
+              Fault control  {control.Url()}  (GET /brokers, POST /brokers/1/down; see docs/fault-control.md)
             Press Ctrl-C to stop.
 
             """);
 
         var finished = await Task.WhenAny(anyExit, WaitForStopAsync(stopping));
+        await control.StopAsync(CancellationToken.None);
         return finished == anyExit ? ReportExit(worker, api) : 0;
     }
 
@@ -125,7 +134,7 @@ internal static class Stack
         return 1;
     }
 
-    private static void EnsurePortsFree(params int[] ports)
+    private static void EnsurePortsFree(int[] ports)
     {
         foreach (var port in ports)
         {
@@ -137,7 +146,7 @@ internal static class Stack
             catch (SocketException)
             {
                 throw new InvalidOperationException(
-                    $"Port {port} on 127.0.0.1 is in use. Stop what holds it, or choose other ports with API_PORT, WORKER_GRPC_PORT and WORKER_HEALTH_PORT.");
+                    $"Port {port} on 127.0.0.1 is in use. Stop what holds it, or choose other ports with API_PORT, WORKER_GRPC_PORT, WORKER_HEALTH_PORT and {FaultControl.PortVariable}.");
             }
         }
     }

@@ -9,7 +9,8 @@ internal sealed record StackSettings(
     string DeadLetterTopic,
     int ApiPort,
     int WorkerGrpcPort,
-    int WorkerHealthPort)
+    int WorkerHealthPort,
+    int ControlPort)
 {
     public const string Usage = """
         Usage: dotnet run --project tools/LocalStack [-- options]
@@ -19,7 +20,8 @@ internal sealed record StackSettings(
           --brokers N        brokers in the development cluster (default 1)
           --help             this text
 
-        Ports come from API_PORT (8080), WORKER_GRPC_PORT (5001) and WORKER_HEALTH_PORT (8081);
+        Ports come from API_PORT (8080), WORKER_GRPC_PORT (5001), WORKER_HEALTH_PORT (8081) and
+        LOCALSTACK_CONTROL_PORT (9990, the broker's fault control on 127.0.0.1; see docs/fault-control.md);
         every other variable the services read is passed on to them as it is.
         """;
 
@@ -54,7 +56,8 @@ internal sealed record StackSettings(
             Environment.GetEnvironmentVariable("KAFKA_DLQ_TOPIC") ?? "user-activity-events.dlq",
             IntFromEnvironment("API_PORT", 8080),
             IntFromEnvironment("WORKER_GRPC_PORT", 5001),
-            IntFromEnvironment("WORKER_HEALTH_PORT", 8081));
+            IntFromEnvironment("WORKER_HEALTH_PORT", 8081),
+            IntFromEnvironment(FaultControl.PortVariable, FaultControl.DefaultPort));
     }
 
     private static int PositiveInt(string[] args, int index, string option) =>

@@ -12,9 +12,11 @@ namespace UnitTests.Api;
 /// The API in a test server with its Kafka producer replaced by a mock. The type argument only names the API's
 /// assembly; any public type of it would do.
 /// </summary>
-internal sealed class ApiWithMockedKafka : WebApplicationFactory<ProducerApiOptions>
+internal sealed class ApiWithMockedKafka(params (string Variable, string Value)[] settings) : WebApplicationFactory<ProducerApiOptions>
 {
     public const int MaxBodyBytes = 2048;
+
+    public const int MaxPayloadBytes = 1024;
 
     public Mock<IProducer<string, byte[]>> Producer { get; } = new();
 
@@ -39,10 +41,16 @@ internal sealed class ApiWithMockedKafka : WebApplicationFactory<ProducerApiOpti
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("MAX_BODY_BYTES", MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("MAX_PAYLOAD_BYTES", MaxPayloadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("PUBLISH_TIMEOUT_MS", "1000");
         // Nothing listens here: queries must fail as "worker unreachable".
         builder.UseSetting("WORKER_GRPC_URL", "http://127.0.0.1:9");
         builder.UseSetting("WORKER_CALL_TIMEOUT_MS", "1000");
+        foreach (var (variable, value) in settings)
+        {
+            builder.UseSetting(variable, value);
+        }
+
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton(Producer.Object);

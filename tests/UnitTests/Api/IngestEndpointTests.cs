@@ -3,6 +3,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
+using Microsoft.AspNetCore.Hosting;
+using Moq;
 using Shared.Contracts.Events;
 
 namespace UnitTests.Api;
@@ -121,6 +123,70 @@ public sealed class IngestEndpointTests : IDisposable
         var problem = await ProblemAsync(response, HttpStatusCode.BadRequest);
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"errors should name {field}");
         Assert.Empty(_api.Published);
+    }
+
+    [Fact]
+    public async Task A_payload_over_the_payload_limit_is_answered_400_naming_payload_though_the_body_fits()
+    {
+        _api.AcknowledgeEverything();
+        var payload = "{\"x\":\"" + new string('x', ApiWithMockedKafka.MaxPayloadBytes - 7) + "\"}";
+        var body = "{\"userId\":\"u\",\"eventType\":\"LOGIN\",\"payload\":" + payload + "}";
+        Assert.InRange(Encoding.UTF8.GetByteCount(body), ApiWithMockedKafka.MaxPayloadBytes + 1, ApiWithMockedKafka.MaxBodyBytes);
+
+        var response = await PostAsync(body);
+
+        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest);
+        var message = Assert.Single(problem.GetProperty("errors").GetProperty("payload").EnumerateArray()).GetString();
+        Assert.Contains(ApiWithMockedKafka.MaxPayloadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), message, StringComparison.Ordinal);
+        Assert.Empty(_api.Published);
+    }
+
+    [Fact]
+    public async Task A_payload_of_exactly_the_limit_is_accepted()
+    {
+        _api.AcknowledgeEverything();
+        var payload = "{\"x\":\"" + new string('x', ApiWithMockedKafka.MaxPayloadBytes - 8) + "\"}";
+        Assert.Equal(ApiWithMockedKafka.MaxPayloadBytes, Encoding.UTF8.GetByteCount(payload));
+
+        var response = await PostAsync("{\"userId\":\"u\",\"eventType\":\"LOGIN\",\"payload\":" + payload + "}");
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("Development")]
+    [InlineData("Production")]
+    public async Task An_unexpected_failure_is_answered_500_problem_details_that_reveal_nothing_of_the_exception(string environment)
+    {
+        const string Secret = "connection string Password=hunter2";
+        _api.Producer.Setup(p => p.ProduceAsync(It.IsAny<string>(), It.IsAny<Message<string, byte[]>>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new InvalidOperationException(Secret));
+        using var api = _api.WithWebHostBuilder(builder => builder.UseEnvironment(environment));
+
+        var response = await api.CreateClient().PostAsync(
+            "/events/generate",
+            new StringContent("""{"userId":"u","eventType":"LOGIN"}""", Encoding.UTF8, "application/json"),
+            TestContext.Current.CancellationToken);
+
+        await ProblemAsync(response, HttpStatusCode.InternalServerError);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        foreach (var leak in new[] { "hunter2", "Password", nameof(InvalidOperationException), "   at ", "KafkaEventPublisher", ".cs:line" })
+        {
+            Assert.DoesNotContain(leak, text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_request_kestrel_cuts_off_as_too_slow_keeps_its_408_and_says_why()
+    {
+        // Kestrel raises this from a body read that falls under its minimum data rate; any read can throw it.
+        _api.Producer.Setup(p => p.ProduceAsync(It.IsAny<string>(), It.IsAny<Message<string, byte[]>>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new Microsoft.AspNetCore.Http.BadHttpRequestException("Reading the request body timed out.", 408));
+
+        var response = await PostAsync("""{"userId":"u","eventType":"LOGIN"}""");
+
+        var problem = await ProblemAsync(response, HttpStatusCode.RequestTimeout);
+        Assert.Contains("240 bytes/s", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -139,4 +139,63 @@ public sealed class EventJsonReaderTests
 
         Assert.Equal(["eventId", "timestamp"], errors!.Keys.Order());
     }
+
+    [Fact]
+    public void A_payload_over_the_given_limit_is_refused_by_its_bytes_as_written_and_one_at_the_limit_is_not()
+    {
+        // 12 bytes as written, spaces included: the limit counts what travels, not a normalised form.
+        const string Payload = """{ "a" : 1  }""";
+        var json = Encoding.UTF8.GetBytes($$"""{"userId":"u","eventType":"LOGIN","payload":{{Payload}}}""");
+
+        Assert.False(EventJsonReader.TryRead(json, EventReadMode.Request, out _, out var errors, maxPayloadBytes: Payload.Length - 1));
+        Assert.Contains("at most 11 bytes", Assert.Single(errors!["payload"]), StringComparison.Ordinal);
+        Assert.True(EventJsonReader.TryRead(json, EventReadMode.Request, out var fields, out _, maxPayloadBytes: Payload.Length));
+        Assert.Equal(Payload, Encoding.UTF8.GetString(fields.PayloadOf(json)));
+    }
+
+    [Fact]
+    public void Without_a_limit_any_payload_size_is_read_as_the_worker_needs()
+    {
+        var json = $$$"""{"userId":"u","eventType":"LOGIN","payload":{"x":"{{{new string('x', 200_000)}}}"}}""";
+
+        Assert.True(Read(json, out _, out _));
+    }
+
+    [Theory]
+    [InlineData("userId")]
+    [InlineData("payload")]
+    [InlineData("key")]
+    public void Bytes_that_are_not_utf8_are_refused_wherever_they_are_even_in_a_payload_that_is_never_decoded(string where)
+    {
+        byte[] bad = [0xC3, 0x28];
+        byte[] json = where switch
+        {
+            "userId" => [.. """{"eventType":"LOGIN","userId":"u"""u8, .. bad, .. "\"}"u8],
+            "payload" => [.. """{"eventType":"LOGIN","userId":"u","payload":{"s":"""u8, .. bad, .. "\"}}"u8],
+            _ => [.. """{"eventType":"LOGIN","userId":"u","x"""u8, .. bad, .. "\":1}"u8],
+        };
+
+        Assert.False(EventJsonReader.TryRead(json, EventReadMode.Request, out _, out var errors));
+
+        Assert.Equal("The body is not valid UTF-8.", Assert.Single(errors!["body"]));
+    }
+
+    [Theory]
+    [InlineData("""{"userId":"u\ud800","eventType":"LOGIN"}""", "userId")]
+    [InlineData("""{"userId":"u","eventType":"LOGIN\udc00"}""", "eventType")]
+    [InlineData("""{"userId":"u","eventType":"LOGIN","eventId":"\ud800"}""", "body")]
+    [InlineData("""{"userId":"u","eventType":"LOGIN","\ud800":1}""", "body")]
+    public void An_escape_that_is_no_unicode_text_is_refused_and_never_thrown(string json, string field)
+    {
+        Assert.False(Read(json, out _, out var errors));
+
+        Assert.Contains(field, errors!.Keys);
+    }
+
+    [Fact]
+    public void A_lone_surrogate_escape_inside_the_payload_is_kept_as_written()
+    {
+        // The payload is passed on as JSON text, never decoded, so its escapes cannot break anything downstream.
+        Assert.True(Read("""{"userId":"u","eventType":"LOGIN","payload":{"s":"\ud800"}}""", out _, out _));
+    }
 }

@@ -1,5 +1,6 @@
 using Consumer.Worker.Options;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Producer.Api.Options;
 using Shared.Hosting;
@@ -21,6 +22,8 @@ public sealed class OptionsValidationTests
         Assert.Equal(8080, empty.ReadValidated<ProducerApiOptions>().Port);
         Assert.Equal(5001, empty.ReadValidated<WorkerOptions>().GrpcPort);
         Assert.Equal(8081, empty.ReadValidated<WorkerOptions>().HealthPort);
+        Assert.Equal(16 * 1024, empty.ReadValidated<ProducerApiOptions>().MaxPayloadBytes);
+        Assert.Equal(10_000, empty.ReadValidated<ProducerApiOptions>().RequestTimeoutMs);
     }
 
     [Theory]
@@ -37,6 +40,8 @@ public sealed class OptionsValidationTests
     [InlineData("PUBLISH_TIMEOUT_MS", "0")]
     [InlineData("PUBLISH_TIMEOUT_MS", "300000")]
     [InlineData("MAX_BODY_BYTES", "10")]
+    [InlineData("MAX_PAYLOAD_BYTES", "0")]
+    [InlineData("REQUEST_TIMEOUT_MS", "10")]
     [InlineData("WORKER_GRPC_URL", "localhost:5001")]
     [InlineData("API_PORT", "70000")]
     public void A_bad_api_setting_fails_with_a_message_naming_the_variable(string variable, string value)
@@ -44,6 +49,42 @@ public sealed class OptionsValidationTests
         var ex = Assert.Throws<OptionsValidationException>(() => Environment((variable, value)).ReadValidated<ProducerApiOptions>());
 
         Assert.Contains(variable, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_payload_limit_above_the_body_limit_fails_naming_both_variables()
+    {
+        var ex = Assert.Throws<OptionsValidationException>(
+            () => Environment(("MAX_BODY_BYTES", "4096"), ("MAX_PAYLOAD_BYTES", "4097")).ReadValidated<ProducerApiOptions>());
+
+        Assert.Contains("MAX_PAYLOAD_BYTES", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("MAX_BODY_BYTES", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(4096, Environment(("MAX_BODY_BYTES", "4096"), ("MAX_PAYLOAD_BYTES", "4096")).ReadValidated<ProducerApiOptions>().MaxPayloadBytes);
+    }
+
+    [Theory]
+    [InlineData("5000", "5000", "3000")]
+    [InlineData("4000", "3000", "4000")]
+    [InlineData("2000", "6000", "3000")]
+    public void A_request_timeout_not_above_the_publish_and_worker_timeouts_fails_naming_the_variables(string request, string publish, string workerCall)
+    {
+        var ex = Assert.Throws<OptionsValidationException>(() => Environment(
+            ("REQUEST_TIMEOUT_MS", request), ("PUBLISH_TIMEOUT_MS", publish), ("WORKER_CALL_TIMEOUT_MS", workerCall)).ReadValidated<ProducerApiOptions>());
+
+        Assert.Contains("REQUEST_TIMEOUT_MS", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("PUBLISH_TIMEOUT_MS", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_cross_setting_rules_also_stop_the_host_at_start()
+    {
+        var services = new ServiceCollection();
+        services.AddValidatedOptions<ProducerApiOptions>(Environment(("REQUEST_TIMEOUT_MS", "4000"), ("PUBLISH_TIMEOUT_MS", "5000")));
+        using var provider = services.BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ProducerApiOptions>>().Value);
+
+        Assert.Contains("REQUEST_TIMEOUT_MS", ex.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -77,6 +77,17 @@ public sealed class EventMessageHandlerTests
     }
 
     [Fact]
+    public void A_message_whose_user_id_is_not_utf8_or_not_unicode_is_skipped_without_throwing()
+    {
+        byte[] notUtf8 = [.. """{"eventId":"3f2504e0-4f89-41d3-9a0c-0305e82c3301","userId":"u"""u8, 0xFF, .. "\",\"eventType\":\"LOGIN\",\"timestamp\":\"2026-01-01T00:00:00Z\"}"u8];
+        var loneSurrogate = """{"eventId":"3f2504e0-4f89-41d3-9a0c-0305e82c3301","userId":"u\ud800","eventType":"LOGIN","timestamp":"2026-01-01T00:00:00Z"}"""u8.ToArray();
+
+        Assert.Equal(HandleOutcome.Malformed, _handler.Handle(Message(notUtf8)).Outcome);
+        Assert.Equal(HandleOutcome.Malformed, _handler.Handle(Message(loneSurrogate)).Outcome);
+        Assert.Equal(0, _store.Count);
+    }
+
+    [Fact]
     public void A_message_without_a_value_is_malformed()
     {
         Assert.Equal(HandleOutcome.Malformed, _handler.Handle(Message(null)).Outcome);
