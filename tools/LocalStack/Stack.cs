@@ -13,9 +13,12 @@ internal static class Stack
 
     public static async Task<int> RunAsync(StackSettings settings, CancellationToken stopping)
     {
+        var workers = Enumerable.Range(0, settings.Workers)
+            .Select(i => (Name: i == 0 ? "worker" : $"worker{i + 1}", Grpc: settings.WorkerGrpcPort + i, Health: settings.WorkerHealthPort + i))
+            .ToList();
         EnsurePortsFree(settings.BrokerOnly
             ? [settings.ControlPort]
-            : [settings.ApiPort, settings.WorkerGrpcPort, settings.WorkerHealthPort, settings.ControlPort]);
+            : [settings.ApiPort, settings.ControlPort, .. workers.SelectMany(w => new[] { w.Grpc, w.Health })]);
         using var broker = MockKafkaCluster.Start(settings.Brokers);
         broker.CreateTopic(settings.Topic, settings.Partitions, replicationFactor: settings.Brokers);
         broker.CreateTopic(settings.DeadLetterTopic, partitions: 1, replicationFactor: settings.Brokers);
@@ -39,33 +42,44 @@ internal static class Stack
         {
             ["KAFKA_BOOTSTRAP_SERVERS"] = broker.BootstrapServers,
             ["KAFKA_TOPIC"] = settings.Topic,
+            ["KAFKA_DLQ_TOPIC"] = settings.DeadLetterTopic,
             ["BIND_ADDRESS"] = "127.0.0.1",
-            ["API_PORT"] = settings.ApiPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["WORKER_GRPC_PORT"] = settings.WorkerGrpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["WORKER_HEALTH_PORT"] = settings.WorkerHealthPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["WORKER_GRPC_URL"] = $"http://127.0.0.1:{settings.WorkerGrpcPort}",
+            ["API_PORT"] = Invariant(settings.ApiPort),
+            // The API asks every worker: a list of their addresses.
+            ["WORKER_GRPC_URL"] = string.Join(",", workers.Select(w => $"http://127.0.0.1:{w.Grpc}")),
         };
 
-        await using var worker = ServiceProcess.Start("worker", "Consumer.Worker", environment);
-        await using var api = ServiceProcess.Start("api", "Producer.Api", environment);
-        var anyExit = Task.WhenAny(worker.Exited, api.Exited);
+        var services = new List<ServiceProcess>();
+        foreach (var worker in workers)
+        {
+            services.Add(ServiceProcess.Start(worker.Name, "Consumer.Worker", new Dictionary<string, string>(environment)
+            {
+                ["WORKER_GRPC_PORT"] = Invariant(worker.Grpc),
+                ["WORKER_HEALTH_PORT"] = Invariant(worker.Health),
+            }));
+        }
+
+        services.Add(ServiceProcess.Start("api", "Producer.Api", environment));
+        await using var stopAll = new StopInReverse(services);
+        var anyExit = Task.WhenAny(services.Select(s => s.Exited));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var ready = await WaitUntilReadyAsync(
             http,
-            [$"http://127.0.0.1:{settings.WorkerHealthPort}/health/ready", $"http://127.0.0.1:{settings.ApiPort}/health/ready"],
+            [.. workers.Select(w => $"http://127.0.0.1:{w.Health}/health/ready"), $"http://127.0.0.1:{settings.ApiPort}/health/ready"],
             anyExit,
             stopping);
         if (!ready)
         {
-            return anyExit.IsCompleted ? ReportExit(worker, api) : stopping.IsCancellationRequested ? 0 : 1;
+            return anyExit.IsCompleted ? ReportExit(services) : stopping.IsCancellationRequested ? 0 : 1;
         }
 
+        var workerLines = string.Join("\n", workers.Select(w =>
+            $"  {(w.Name + " gRPC"),-15}127.0.0.1:{w.Grpc}  (grpcurl -plaintext 127.0.0.1:{w.Grpc} list; health http://127.0.0.1:{w.Health}/health/ready)"));
         Console.WriteLine($"""
 
             LocalStack is ready.
               API            http://127.0.0.1:{settings.ApiPort}  (POST /events/generate, GET /events/processed)
-              Worker gRPC    127.0.0.1:{settings.WorkerGrpcPort}  (grpcurl -plaintext 127.0.0.1:{settings.WorkerGrpcPort} list)
-              Worker health  http://127.0.0.1:{settings.WorkerHealthPort}/health/ready
+            {workerLines}
               Kafka          {broker.BootstrapServers}  (topic {settings.Topic}, {settings.Partitions} partitions; kcat -b {broker.BootstrapServers} -L)
               Fault control  {control.Url()}  (GET /brokers, POST /brokers/1/down; see docs/fault-control.md)
             Press Ctrl-C to stop.
@@ -74,7 +88,7 @@ internal static class Stack
 
         var finished = await Task.WhenAny(anyExit, WaitForStopAsync(stopping));
         await control.StopAsync(CancellationToken.None);
-        return finished == anyExit ? ReportExit(worker, api) : 0;
+        return finished == anyExit ? ReportExit(services) : 0;
     }
 
     private static async Task<bool> WaitUntilReadyAsync(HttpClient http, string[] urls, Task anyExit, CancellationToken stopping)
@@ -124,9 +138,11 @@ internal static class Stack
         return true;
     }
 
-    private static int ReportExit(ServiceProcess worker, ServiceProcess api)
+    private static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static int ReportExit(IEnumerable<ServiceProcess> services)
     {
-        foreach (var service in new[] { worker, api }.Where(s => s.Exited.IsCompleted))
+        foreach (var service in services.Where(s => s.Exited.IsCompleted))
         {
             Console.Error.WriteLine($"{service.Name} exited with code {service.ExitCode}; stopping LocalStack.");
         }
@@ -153,4 +169,16 @@ internal static class Stack
 
     private static Task WaitForStopAsync(CancellationToken stopping) =>
         Task.Delay(Timeout.Infinite, stopping).ContinueWith(static _ => { }, TaskScheduler.Default);
+
+    /// <summary>Stops the API first, then the workers, so no request is in flight when the workers go.</summary>
+    private sealed class StopInReverse(List<ServiceProcess> services) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            for (var i = services.Count - 1; i >= 0; i--)
+            {
+                await services[i].DisposeAsync();
+            }
+        }
+    }
 }

@@ -4,6 +4,7 @@ namespace LocalStack;
 internal sealed record StackSettings(
     bool BrokerOnly,
     int Brokers,
+    int Workers,
     int Partitions,
     string Topic,
     string DeadLetterTopic,
@@ -18,6 +19,8 @@ internal sealed record StackSettings(
           --broker-only      start only the development broker and print its bootstrap address
           --partitions N     partitions of the topic (default 3, or LOCALSTACK_PARTITIONS)
           --brokers N        brokers in the development cluster (default 1)
+          --workers N        workers in the consumer group (default 1); worker i listens on
+                             WORKER_GRPC_PORT + i and WORKER_HEALTH_PORT + i
           --help             this text
 
         Ports come from API_PORT (8080), WORKER_GRPC_PORT (5001), WORKER_HEALTH_PORT (8081) and
@@ -29,6 +32,7 @@ internal sealed record StackSettings(
     {
         var brokerOnly = false;
         var brokers = 1;
+        var workers = 1;
         var partitions = IntFromEnvironment("LOCALSTACK_PARTITIONS", 3);
         for (var i = 0; i < args.Length; i++)
         {
@@ -43,6 +47,9 @@ internal sealed record StackSettings(
                 case "--brokers":
                     brokers = PositiveInt(args, ++i, "--brokers");
                     break;
+                case "--workers":
+                    workers = PositiveInt(args, ++i, "--workers");
+                    break;
                 default:
                     throw new ArgumentException($"Unknown option '{args[i]}'.");
             }
@@ -51,6 +58,7 @@ internal sealed record StackSettings(
         return new StackSettings(
             brokerOnly,
             brokers,
+            workers,
             partitions,
             Environment.GetEnvironmentVariable("KAFKA_TOPIC") ?? "user-activity-events",
             Environment.GetEnvironmentVariable("KAFKA_DLQ_TOPIC") ?? "user-activity-events.dlq",
