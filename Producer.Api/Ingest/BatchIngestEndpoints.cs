@@ -25,16 +25,11 @@ internal static class BatchIngestEndpoints
         IEventPublisher publisher,
         IOptions<ProducerApiOptions> options)
     {
-        if (!context.Request.HasJsonContentType())
-        {
-            return ApiProblems.UnsupportedMediaType();
-        }
-
         var settings = options.Value;
-        var body = await RequestBody.ReadAsync(context.Request, settings.MaxBatchBodyBytes, context.RequestAborted);
+        var (body, refusal) = await RequestBody.ReadJsonAsync(context, settings.MaxBatchBodyBytes);
         if (body is null)
         {
-            return ApiProblems.TooLarge(settings.MaxBatchBodyBytes);
+            return refusal!;
         }
 
         if (!TrySplit(body, settings.MaxBatchEvents, out var entries, out var problem))

@@ -19,16 +19,11 @@ internal static class IngestEndpoints
         IEventPublisher publisher,
         IOptions<ProducerApiOptions> options)
     {
-        if (!context.Request.HasJsonContentType())
-        {
-            return ApiProblems.UnsupportedMediaType();
-        }
-
         var settings = options.Value;
-        var body = await RequestBody.ReadAsync(context.Request, settings.MaxBodyBytes, context.RequestAborted);
+        var (body, refusal) = await RequestBody.ReadJsonAsync(context, settings.MaxBodyBytes);
         if (body is null)
         {
-            return ApiProblems.TooLarge(settings.MaxBodyBytes);
+            return refusal!;
         }
 
         if (!EventJsonReader.TryRead(body, EventReadMode.Request, out var fields, out var errors, settings.MaxPayloadBytes))
