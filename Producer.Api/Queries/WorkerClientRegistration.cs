@@ -11,12 +11,15 @@ internal static class WorkerClientRegistration
     /// <summary>The gRPC clients for the worker: the event store and the standard health service.</summary>
     public static IServiceCollection AddWorkerClients(this IServiceCollection services)
     {
+        services.AddSingleton<WorkerCallMetrics>();
         services.AddGrpcClient<ProcessedEvents.ProcessedEventsClient>(ConfigureAddress)
             .ConfigureChannel(ConfigureChannel)
-            .ConfigurePrimaryHttpMessageHandler(CreateHandler);
+            .ConfigurePrimaryHttpMessageHandler(CreateHandler)
+            .AddInterceptor<WorkerCallMetrics>();
         services.AddGrpcClient<Grpc.Health.V1.Health.HealthClient>(ConfigureAddress)
             .ConfigureChannel(ConfigureChannel)
-            .ConfigurePrimaryHttpMessageHandler(CreateHandler);
+            .ConfigurePrimaryHttpMessageHandler(CreateHandler)
+            .AddInterceptor<WorkerCallMetrics>();
         services.AddWorkerCallPipeline();
         return services;
     }
