@@ -88,18 +88,33 @@ public sealed class ConsumerState(ILogger<ConsumerState> logger)
         }
     }
 
-    /// <summary>Records newly assigned partitions; those with a committed offset above their log start are rebuilt.</summary>
-    internal void OnAssigned(IEnumerable<(int Partition, long RebuildUntil)> partitions)
+    /// <summary>Each partition being rebuilt, with how many messages below its committed offset are still to be read.</summary>
+    public IReadOnlyList<(int Partition, long Remaining)> RebuildProgress
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _rebuilding.OrderBy(r => r.Key).Select(r => (r.Key, Math.Max(0, r.Value.Until - r.Value.Reached)))];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records newly assigned partitions; those with a committed offset above their log start are rebuilt, from
+    /// <c>LogStart</c> up to <c>RebuildUntil</c>.
+    /// </summary>
+    internal void OnAssigned(IEnumerable<(int Partition, long RebuildUntil, long LogStart)> partitions)
     {
         lock (_gate)
         {
             _joined = true;
-            foreach (var (partition, until) in partitions)
+            foreach (var (partition, until, logStart) in partitions)
             {
                 _assigned.Add(partition);
                 if (until > 0)
                 {
-                    _rebuilding[partition] = new Rebuild(until, Stopwatch.StartNew());
+                    _rebuilding[partition] = new Rebuild(until, Stopwatch.StartNew()) { Reached = Math.Max(0, logStart) };
                 }
             }
         }
@@ -125,6 +140,7 @@ public sealed class ConsumerState(ILogger<ConsumerState> logger)
             foreach (var (partition, rebuild) in _rebuilding.ToArray())
             {
                 var reached = position(partition);
+                rebuild.Reached = Math.Max(rebuild.Reached, reached);
                 if (reached >= rebuild.Until)
                 {
                     _rebuilding.Remove(partition);
@@ -136,5 +152,9 @@ public sealed class ConsumerState(ILogger<ConsumerState> logger)
         }
     }
 
-    private sealed record Rebuild(long Until, Stopwatch Clock);
+    private sealed record Rebuild(long Until, Stopwatch Clock)
+    {
+        /// <summary>The position reached so far (an unknown position, negative, never lowers it).</summary>
+        public long Reached { get; set; }
+    }
 }
