@@ -1,11 +1,14 @@
 using System.Net;
 using Producer.Api.Health;
 using Producer.Api.Ingest;
+using Producer.Api.OpenApi;
 using Producer.Api.Options;
 using Producer.Api.Publishing;
 using Producer.Api.Queries;
+using Producer.Api.Telemetry;
 using Shared.Hosting;
 using Shared.Hosting.Health;
+using Shared.Hosting.Telemetry;
 
 namespace Producer.Api.Extensions;
 
@@ -16,6 +19,7 @@ public static class ProducerApiExtensions
     public static WebApplicationBuilder AddProducerApi(this WebApplicationBuilder builder)
     {
         builder.AddServiceLogging(ServiceName);
+        builder.AddServiceTelemetry(ServiceName, meters: [ApiTelemetry.Name], activitySources: [ApiTelemetry.Name]);
         var configuration = builder.Configuration;
         var service = configuration.ReadValidated<ServiceOptions>();
         var api = configuration.ReadValidated<ProducerApiOptions>();
@@ -25,6 +29,8 @@ public static class ProducerApiExtensions
         services.AddValidatedOptions<KafkaOptions>(configuration);
         services.AddValidatedOptions<ProducerApiOptions>(configuration);
         services.AddProblemDetails();
+        services.AddApiDocument();
+        services.AddSingleton<CircuitStates>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<EventFactory>();
         services.AddKafkaPublishing();
@@ -44,9 +50,11 @@ public static class ProducerApiExtensions
             StatusCodeSelector = static ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
+        app.MapApiDocument();
         app.MapIngest();
         app.MapQueries();
         app.MapServiceHealth();
+        app.MapServiceMetrics();
         return app;
     }
 }

@@ -3,6 +3,7 @@ using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 using Polly.Registry;
+using Producer.Api.OpenApi;
 using Producer.Api.Options;
 using Shared.Contracts.Events;
 using Shared.Contracts.Grpc;
@@ -16,8 +17,27 @@ internal static class QueryEndpoints
 
     public static IEndpointRouteBuilder MapQueries(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/events/processed", ListAsync).WithName("ListProcessedEvents");
-        app.MapGet("/events/processed/{eventId}", GetAsync).WithName("GetProcessedEvent");
+        app.MapGet("/events/processed", ListAsync)
+            .WithName("ListProcessedEvents")
+            .WithTags("Events")
+            .WithSummary("List the processed events")
+            .WithDescription(
+                "Every event the worker has stored, each once, in the order it stored them, streamed as one JSON array. " +
+                "503 when the worker cannot be reached. Should the worker fail after the first page, the connection is " +
+                "closed without the closing bracket: a broken response, never a complete-looking partial list.")
+            .Produces<PublishedEvent[]>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status500InternalServerError)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        app.MapGet("/events/processed/{eventId}", GetAsync)
+            .WithName("GetProcessedEvent")
+            .WithTags("Events")
+            .WithSummary("Get one processed event")
+            .WithDescription("404 while the event is not (yet) processed: an event accepted moments ago may still be on its way.")
+            .Produces<PublishedEvent>(StatusCodes.Status200OK)
+            .ProducesValidationProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status500InternalServerError)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 
