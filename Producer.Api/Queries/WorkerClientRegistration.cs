@@ -15,10 +15,12 @@ internal static class WorkerClientRegistration
         services.AddGrpcClient<ProcessedEvents.ProcessedEventsClient>(ConfigureAddress)
             .ConfigureChannel(ConfigureChannel)
             .ConfigurePrimaryHttpMessageHandler(CreateHandler)
+            .AddHttpMessageHandler(static () => new TraceContextHandler())
             .AddInterceptor<WorkerCallMetrics>();
         services.AddGrpcClient<Grpc.Health.V1.Health.HealthClient>(ConfigureAddress)
             .ConfigureChannel(ConfigureChannel)
             .ConfigurePrimaryHttpMessageHandler(CreateHandler)
+            .AddHttpMessageHandler(static () => new TraceContextHandler())
             .AddInterceptor<WorkerCallMetrics>();
         services.AddWorkerCallPipeline();
         return services;

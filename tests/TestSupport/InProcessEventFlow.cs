@@ -17,12 +17,15 @@ namespace TestSupport;
 public sealed class InProcessEventFlow : IEventFlow, IRestartableWorker
 {
     private readonly Dictionary<string, string> _settings;
+    private readonly Action<IServiceCollection>? _services;
     private readonly WorkerRoute _route = new();
     private readonly WebApplicationFactory<ProducerApiOptions> _api;
     private WebApplicationFactory<WorkerOptions>? _worker;
 
-    private InProcessEventFlow(string bootstrapServers, string topic, string group, IReadOnlyDictionary<string, string>? extra)
+    private InProcessEventFlow(
+        string bootstrapServers, string topic, string group, IReadOnlyDictionary<string, string>? extra, Action<IServiceCollection>? services)
     {
+        _services = services;
         BootstrapServers = bootstrapServers;
         Topic = topic;
         _settings = new Dictionary<string, string>
@@ -74,10 +77,16 @@ public sealed class InProcessEventFlow : IEventFlow, IRestartableWorker
     /// <param name="group">The worker's consumer group.</param>
     /// <param name="settings">Environment variables on top of the defaults.</param>
     /// <param name="waitUntilReady">False to start without waiting for the API's readiness (Kafka down, say).</param>
+    /// <param name="services">Test services for both the API and the worker (a span collector, say).</param>
     public static async Task<InProcessEventFlow> StartAsync(
-        string bootstrapServers, string topic, string group, IReadOnlyDictionary<string, string>? settings = null, bool waitUntilReady = true)
+        string bootstrapServers,
+        string topic,
+        string group,
+        IReadOnlyDictionary<string, string>? settings = null,
+        bool waitUntilReady = true,
+        Action<IServiceCollection>? services = null)
     {
-        var flow = new InProcessEventFlow(bootstrapServers, topic, group, settings);
+        var flow = new InProcessEventFlow(bootstrapServers, topic, group, settings, services);
         await flow.StartWorkerAsync(waitUntilReady);
         return flow;
     }
@@ -120,6 +129,11 @@ public sealed class InProcessEventFlow : IEventFlow, IRestartableWorker
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_services is { } services)
+        {
+            builder.ConfigureTestServices(services);
         }
     }
 
