@@ -64,7 +64,7 @@ public sealed class ConsumerMetrics
             "useractivity.worker.rebuild.remaining",
             ObserveRebuild,
             unit: "{message}",
-            description: "Messages below the committed offset still to be read back into the store, per partition being rebuilt after its assignment.");
+            description: "Messages below the committed offset still to be read back into the store after an assignment, per owned partition; 0 once rebuilt.");
         meter.CreateObservableGauge(
             "useractivity.worker.partitions",
             ObservePartitions,

@@ -88,14 +88,17 @@ public sealed class ConsumerState(ILogger<ConsumerState> logger)
         }
     }
 
-    /// <summary>Each partition being rebuilt, with how many messages below its committed offset are still to be read.</summary>
+    /// <summary>
+    /// Each owned partition with how many messages below its committed offset are still to be read back into the
+    /// store: 0 once it is rebuilt (or had nothing to rebuild).
+    /// </summary>
     public IReadOnlyList<(int Partition, long Remaining)> RebuildProgress
     {
         get
         {
             lock (_gate)
             {
-                return [.. _rebuilding.OrderBy(r => r.Key).Select(r => (r.Key, Math.Max(0, r.Value.Until - r.Value.Reached)))];
+                return [.. _assigned.Select(p => (p, _rebuilding.TryGetValue(p, out var r) ? Math.Max(0, r.Until - r.Reached) : 0L))];
             }
         }
     }
