@@ -18,8 +18,15 @@ public sealed class TwoProcessDeployment : IAsyncDisposable
     private readonly Dictionary<string, string> _environment;
 
     private TwoProcessDeployment(
-        MockKafkaCluster broker, ServiceProcess worker, ServiceProcess api, int apiPort, ConcurrentQueue<string> output, Dictionary<string, string> environment)
+        MockKafkaCluster broker,
+        ServiceProcess worker,
+        ServiceProcess api,
+        (int Api, int WorkerHealth) ports,
+        ConcurrentQueue<string> output,
+        Dictionary<string, string> environment)
     {
+        var apiPort = ports.Api;
+        WorkerHealthUrl = new Uri($"http://127.0.0.1:{ports.WorkerHealth}");
         _output = output;
         _environment = environment;
         Broker = broker;
@@ -35,6 +42,9 @@ public sealed class TwoProcessDeployment : IAsyncDisposable
     public ServiceProcess ApiProcess { get; }
 
     public EventsApi Api { get; }
+
+    /// <summary>The worker's HTTP/1.1 port: /health/* and /metrics.</summary>
+    public Uri WorkerHealthUrl { get; }
 
     /// <summary>Everything both processes printed, for a failing test to show.</summary>
     public string Output => string.Join('\n', _output);
@@ -67,7 +77,7 @@ public sealed class TwoProcessDeployment : IAsyncDisposable
         var output = new ConcurrentQueue<string>();
         var worker = ServiceProcess.Start("worker", "Consumer.Worker", environment, output.Enqueue);
         var api = ServiceProcess.Start("api", "Producer.Api", environment, output.Enqueue);
-        var stack = new TwoProcessDeployment(broker, worker, api, apiPort, output, environment);
+        var stack = new TwoProcessDeployment(broker, worker, api, (apiPort, healthPort), output, environment);
         await Eventually.UntilAsync(stack.Api.IsReadyAsync, "both processes to report ready", TimeSpan.FromSeconds(60));
         return stack;
     }
