@@ -10,7 +10,9 @@ public static class ServiceLogging
 {
     /// <summary>
     /// Serilog on stdout, configured from LOG_LEVEL and LOG_FORMAT. Message properties are rendered JSON-escaped
-    /// (":j"), so a newline in a client's userId cannot forge a second log line.
+    /// (":j"), so a newline in a client's userId cannot forge a second log line. A line written inside a span carries
+    /// its trace and span ids: Serilog takes them from Activity.Current; JSON has them as @tr and @sp, text as
+    /// "trace=... span=..." at the end of the line.
     /// </summary>
     public static WebApplicationBuilder AddServiceLogging(this WebApplicationBuilder builder, string serviceName)
     {
@@ -32,8 +34,9 @@ public static class ServiceLogging
             }
             else
             {
-                logger.WriteTo.Console(
-                    outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:j}{NewLine}{Exception}");
+                logger.Enrich.With<TraceContextEnricher>()
+                    .WriteTo.Console(
+                        outputTemplate: $"[{{Timestamp:HH:mm:ss.fff}} {{Level:u3}}] {{Message:j}}{{{TraceContextEnricher.PropertyName}:l}}{{NewLine}}{{Exception}}");
             }
         },
             preserveStaticLogger: true);

@@ -119,19 +119,37 @@ public sealed class ConsumerState(ILogger<ConsumerState> logger)
         }
     }
 
-    /// <summary>Records newly assigned partitions; those with a committed offset above their log start are rebuilt.</summary>
-    internal void OnAssigned(IEnumerable<(int Partition, long RebuildUntil)> partitions)
+    /// <summary>
+    /// Each owned partition with how many messages below its committed offset are still to be read back into the
+    /// store: 0 once it is rebuilt (or had nothing to rebuild).
+    /// </summary>
+    public IReadOnlyList<(int Partition, long Remaining)> RebuildProgress
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _assigned.Select(p => (p, _rebuilding.TryGetValue(p, out var r) ? Math.Max(0, r.Until - r.Reached) : 0L))];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records newly assigned partitions; those with a committed offset above their log start are rebuilt, from
+    /// <c>LogStart</c> up to <c>RebuildUntil</c>.
+    /// </summary>
+    internal void OnAssigned(IEnumerable<(int Partition, long RebuildUntil, long LogStart)> partitions)
     {
         lock (_gate)
         {
             _joined = true;
             _generation++;
-            foreach (var (partition, until) in partitions)
+            foreach (var (partition, until, logStart) in partitions)
             {
                 _assigned.Add(partition);
                 if (until > 0)
                 {
-                    _rebuilding[partition] = new Rebuild(until, Stopwatch.StartNew());
+                    _rebuilding[partition] = new Rebuild(until, Stopwatch.StartNew()) { Reached = Math.Max(0, logStart) };
                 }
             }
         }
@@ -158,6 +176,7 @@ public sealed class ConsumerState(ILogger<ConsumerState> logger)
             foreach (var (partition, rebuild) in _rebuilding.ToArray())
             {
                 var reached = position(partition);
+                rebuild.Reached = Math.Max(rebuild.Reached, reached);
                 if (reached >= rebuild.Until)
                 {
                     _rebuilding.Remove(partition);
@@ -170,5 +189,9 @@ public sealed class ConsumerState(ILogger<ConsumerState> logger)
         }
     }
 
-    private sealed record Rebuild(long Until, Stopwatch Clock);
+    private sealed record Rebuild(long Until, Stopwatch Clock)
+    {
+        /// <summary>The position reached so far (an unknown position, negative, never lowers it).</summary>
+        public long Reached { get; set; }
+    }
 }

@@ -15,6 +15,7 @@ internal static class DeadLetterRegistration
             var kafka = sp.GetRequiredService<IOptions<KafkaOptions>>().Value;
             var forwarder = new KafkaLogForwarder(
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("Kafka.DeadLetterProducer"), TimeProvider.System, TimeSpan.FromSeconds(10));
+            var statistics = sp.GetRequiredService<KafkaClientMetrics>();
             return new ProducerBuilder<string?, byte[]?>(new ProducerConfig
             {
                 BootstrapServers = kafka.BootstrapServers,
@@ -22,9 +23,11 @@ internal static class DeadLetterRegistration
                 Acks = Acks.All,
                 EnableIdempotence = true,
                 MessageTimeoutMs = 10_000,
+                StatisticsIntervalMs = statistics.StatisticsIntervalMs,
             })
                 .SetLogHandler((_, message) => forwarder.OnLog(message))
                 .SetErrorHandler((_, error) => forwarder.OnError(error))
+                .SetStatisticsHandler((_, json) => statistics.OnStatistics("dead-letter-producer", json))
                 .Build();
         });
         services.AddSingleton<IDeadLetterPublisher, KafkaDeadLetterPublisher>();

@@ -68,7 +68,7 @@ public sealed class EventMessageHandler(IProcessedEventStore store, ILogger<Even
                 processed.EventId, processed.UserId, processed.EventType.ToWireName(), result.Topic, result.Partition.Value, result.Offset.Value);
         }
 
-        return new HandleResult(HandleOutcome.Stored);
+        return new HandleResult(HandleOutcome.Stored, Timestamp: processed.Timestamp);
     }
 
     private HandleResult Malformed(ConsumeResult<string?, byte[]?> result, string reason, bool rebuilding)

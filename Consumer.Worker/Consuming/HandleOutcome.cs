@@ -18,8 +18,8 @@ public enum HandleOutcome
     Failed,
 }
 
-/// <summary>What happened to one message, and why when it was not stored.</summary>
-public readonly record struct HandleResult(HandleOutcome Outcome, string? Reason = null)
+/// <summary>What happened to one message, why when it was not stored, and the event's timestamp when it was.</summary>
+public readonly record struct HandleResult(HandleOutcome Outcome, string? Reason = null, DateTimeOffset? Timestamp = null)
 {
     public bool GoesToDeadLetters => Outcome is HandleOutcome.Malformed or HandleOutcome.Failed;
 }

@@ -17,6 +17,7 @@ internal sealed class KafkaConsumerService(
     MessageProcessor processor,
     IProcessedEventStore store,
     ConsumerState state,
+    ConsumerMetrics metrics,
     ILoggerFactory loggers) : BackgroundService
 {
     /// <summary>How long one Consume waits for a message: also how often an idle loop checks rebuilds and shutdown.</summary>
@@ -69,6 +70,7 @@ internal sealed class KafkaConsumerService(
                 }
 
                 var partition = result.Partition.Value;
+                metrics.Consumed(partition);
                 var rebuilding = state.IsRebuilding(partition, result.Offset.Value);
                 processor.Process(result, rebuilding, stoppingToken);
                 if (rebuilding)
@@ -136,17 +138,19 @@ internal sealed class KafkaConsumerService(
     /// </summary>
     private List<TopicPartitionOffset> OnAssigned(IConsumer<string?, byte[]?> consumer, List<TopicPartition> partitions)
     {
+        metrics.Assigned();
         if (partitions.Count == 0)
         {
             state.OnAssigned([]);
             return [];
         }
 
-        var rebuild = new List<(int Partition, long Until)>();
+        var rebuild = new List<(int Partition, long Until, long LogStart)>();
         foreach (var committed in Committed(consumer, partitions))
         {
             var until = committed.Offset.IsSpecial ? 0 : committed.Offset.Value;
-            if (until > 0 && until <= LogStart(consumer, committed.TopicPartition))
+            var logStart = until > 0 ? LogStart(consumer, committed.TopicPartition) : 0;
+            if (until > 0 && until <= logStart)
             {
                 // Retention removed everything below the committed offset: there is nothing to rebuild.
                 _logger.LogWarning(
@@ -156,7 +160,7 @@ internal sealed class KafkaConsumerService(
             }
 
             store.DropPartition(committed.Partition.Value);
-            rebuild.Add((committed.Partition.Value, until));
+            rebuild.Add((committed.Partition.Value, until, logStart));
         }
 
         state.OnAssigned(rebuild);
@@ -220,6 +224,7 @@ internal sealed class KafkaConsumerService(
         }
 
         state.OnRevoked(partitions.Select(p => p.Partition.Value));
+        metrics.Revoked(partitions.Select(p => p.Partition.Value), lost);
         _logger.LogInformation(
             "Partitions {Partitions} {Change}; their events are dropped from the store",
             string.Join(",", partitions.Select(p => p.Partition.Value)),
@@ -244,10 +249,13 @@ internal sealed class KafkaConsumerService(
             EnablePartitionEof = false,
             // Only the partitions that really move are revoked and rebuilt; the others keep their store.
             PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
+            // Consumer lag and queue depth for the metrics; 0 (none) while metrics are off.
+            StatisticsIntervalMs = metrics.StatisticsIntervalMs,
         };
         return new ConsumerBuilder<string?, byte[]?>(config)
             .SetLogHandler((_, message) => forwarder.OnLog(message))
             .SetErrorHandler((_, error) => forwarder.OnError(error))
+            .SetStatisticsHandler((_, json) => metrics.OnStatistics(json))
             .SetPartitionsAssignedHandler(OnAssigned)
             .SetPartitionsRevokedHandler((consumer, partitions) => OnRevoked(consumer, partitions, lost: false))
             .SetPartitionsLostHandler((consumer, partitions) => OnRevoked(consumer, partitions, lost: true))

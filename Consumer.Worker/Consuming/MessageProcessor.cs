@@ -1,8 +1,13 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
 using Confluent.Kafka;
 using Consumer.Worker.Options;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Context.Propagation;
 using Polly;
 using Polly.Retry;
+using Shared.Hosting.Telemetry;
 
 namespace Consumer.Worker.Consuming;
 
@@ -17,6 +22,8 @@ public sealed class MessageProcessor
     private readonly WorkerMetrics _metrics;
     private readonly ILogger<MessageProcessor> _logger;
     private readonly ResiliencePipeline<HandleResult> _retry;
+    private readonly string _consumerGroup;
+    private (string Topic, string Name) _spanName = (string.Empty, string.Empty);
 
     public MessageProcessor(
         EventMessageHandler handler,
@@ -30,6 +37,7 @@ public sealed class MessageProcessor
         _deadLetters = deadLetters;
         _metrics = metrics;
         _logger = logger;
+        _consumerGroup = options.Value.ConsumerGroup;
         var retries = options.Value.ProcessingMaxAttempts - 1;
         var builder = new ResiliencePipelineBuilder<HandleResult>();
         if (retries > 0)
@@ -51,6 +59,24 @@ public sealed class MessageProcessor
     public HandleResult Process(ConsumeResult<string?, byte[]?> result, bool rebuilding, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(result);
+        // A rebuilt message was processed (and traced) when it was first read; replaying a partition gets no spans.
+        using var activity = rebuilding ? null : StartProcessActivity(result);
+        var outcome = ProcessTraced(result, rebuilding, cancellationToken);
+        if (activity is not null)
+        {
+            var name = outcome.Outcome.ToString().ToLowerInvariant();
+            activity.SetTag("useractivity.outcome", name);
+            if (outcome.GoesToDeadLetters)
+            {
+                activity.SetError(name, outcome.Reason);
+            }
+        }
+
+        return outcome;
+    }
+
+    private HandleResult ProcessTraced(ConsumeResult<string?, byte[]?> result, bool rebuilding, CancellationToken cancellationToken)
+    {
         HandleResult outcome;
         try
         {
@@ -77,9 +103,52 @@ public sealed class MessageProcessor
         if (outcome.GoesToDeadLetters)
         {
             _deadLetters.Publish(result, outcome.Reason ?? outcome.Outcome.ToString(), cancellationToken);
+            _metrics.DeadLettered(outcome.Outcome);
         }
 
-        _metrics.Record(outcome.Outcome);
+        _metrics.Record(outcome.Outcome, outcome.Timestamp);
         return outcome;
+    }
+
+    /// <summary>
+    /// A consumer span per the messaging semantic conventions, continuing the trace whose context the producer put into
+    /// the message's headers (traceparent, tracestate); a message without them starts a trace of its own.
+    /// </summary>
+    private Activity? StartProcessActivity(ConsumeResult<string?, byte[]?> result)
+    {
+        var source = WorkerTelemetry.Source;
+        if (!source.HasListeners())
+        {
+            return null;
+        }
+
+        var parent = Propagators.DefaultTextMapPropagator.Extract(default, result.Message.Headers, static (headers, name) =>
+            headers is not null && headers.TryGetLastBytes(name, out var bytes) ? [Encoding.UTF8.GetString(bytes)] : []);
+        var activity = source.StartActivity(SpanName(result.Topic), ActivityKind.Consumer, parent.ActivityContext);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("messaging.system", "kafka");
+            activity.SetTag("messaging.operation.name", "process");
+            activity.SetTag("messaging.operation.type", "process");
+            activity.SetTag("messaging.destination.name", result.Topic);
+            activity.SetTag("messaging.consumer.group.name", _consumerGroup);
+            activity.SetTag("messaging.destination.partition.id", result.Partition.Value.ToString(CultureInfo.InvariantCulture));
+            activity.SetTag("messaging.kafka.offset", result.Offset.Value);
+            activity.SetTag("messaging.kafka.message.key", result.Message.Key);
+        }
+
+        return activity;
+    }
+
+    /// <summary>"process {topic}", built once: the worker consumes one topic.</summary>
+    private string SpanName(string topic)
+    {
+        var cached = _spanName;
+        if (!string.Equals(cached.Topic, topic, StringComparison.Ordinal))
+        {
+            _spanName = cached = (topic, $"process {topic}");
+        }
+
+        return cached.Name;
     }
 }

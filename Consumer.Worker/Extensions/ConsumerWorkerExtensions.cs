@@ -6,7 +6,9 @@ using Consumer.Worker.Options;
 using Consumer.Worker.Store;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Shared.Hosting;
+using Microsoft.Extensions.Options;
 using Shared.Hosting.Health;
+using Shared.Hosting.Telemetry;
 
 namespace Consumer.Worker.Extensions;
 
@@ -17,6 +19,7 @@ public static class ConsumerWorkerExtensions
     public static WebApplicationBuilder AddConsumerWorker(this WebApplicationBuilder builder)
     {
         builder.AddServiceLogging(ServiceName);
+        builder.AddServiceTelemetry(ServiceName, meters: [WorkerTelemetry.Name], activitySources: [WorkerTelemetry.Name]);
         var configuration = builder.Configuration;
         var service = configuration.ReadValidated<ServiceOptions>();
         var worker = configuration.ReadValidated<WorkerOptions>();
@@ -31,7 +34,6 @@ public static class ConsumerWorkerExtensions
         var services = builder.Services;
         services.AddValidatedOptions<KafkaOptions>(configuration);
         services.AddValidatedOptions<WorkerOptions>(configuration);
-        services.AddMetrics();
         services.AddSingleton<IProcessedEventStore, ProcessedEventStore>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<WorkerMetrics>();
@@ -39,6 +41,7 @@ public static class ConsumerWorkerExtensions
         services.AddSingleton<MessageProcessor>();
         services.AddDeadLetterPublishing();
         services.AddSingleton<ConsumerState>();
+        services.AddSingleton<ConsumerMetrics>();
         services.AddHostedService<KafkaConsumerService>();
         services.AddGrpc();
         services.AddGrpcReflection();
@@ -55,6 +58,8 @@ public static class ConsumerWorkerExtensions
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         app.MapServiceHealth();
+        // On the health port only: the gRPC port speaks HTTP/2 alone, and Prometheus scrapes over HTTP/1.1.
+        app.MapServiceMetrics(app.Services.GetRequiredService<IOptions<WorkerOptions>>().Value.HealthPort);
         return app;
     }
 }

@@ -1,11 +1,14 @@
 using System.Net;
 using Producer.Api.Health;
 using Producer.Api.Ingest;
+using Producer.Api.OpenApi;
 using Producer.Api.Options;
 using Producer.Api.Publishing;
 using Producer.Api.Queries;
+using Producer.Api.Telemetry;
 using Shared.Hosting;
 using Shared.Hosting.Health;
+using Shared.Hosting.Telemetry;
 
 namespace Producer.Api.Extensions;
 
@@ -16,6 +19,7 @@ public static class ProducerApiExtensions
     public static WebApplicationBuilder AddProducerApi(this WebApplicationBuilder builder)
     {
         builder.AddServiceLogging(ServiceName);
+        builder.AddServiceTelemetry(ServiceName, meters: [ApiTelemetry.Name], activitySources: [ApiTelemetry.Name]);
         var configuration = builder.Configuration;
         var service = configuration.ReadValidated<ServiceOptions>();
         var api = configuration.ReadValidated<ProducerApiOptions>();
@@ -35,10 +39,12 @@ public static class ProducerApiExtensions
             }
         });
         services.AddRequestLimits();
+        services.AddApiDocument();
+        services.AddSingleton<CircuitStates>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<EventFactory>();
         services.AddKafkaPublishing();
-        services.AddSingleton<KafkaTopicMetadata>();
+        services.AddSingleton<ITopicMetadata, KafkaTopicMetadata>();
         services.AddWorkerClients();
         services.AddHealthChecks()
             .AddCheck<KafkaHealthCheck>("kafka", tags: [HealthEndpoints.ReadyTag])
@@ -57,10 +63,12 @@ public static class ProducerApiExtensions
         app.UseStatusCodePages();
         // After routing (which WebApplication puts first), since the timeout is chosen per endpoint.
         app.UseRequestTimeouts();
+        app.MapApiDocument();
         app.MapIngest();
         app.MapBatchIngest();
         app.MapQueries();
         app.MapServiceHealth();
+        app.MapServiceMetrics();
         return app;
     }
 }

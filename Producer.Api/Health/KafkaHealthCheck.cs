@@ -4,7 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Producer.Api.Health;
 
 /// <summary>Ready when a broker answers a metadata request for the topic and the topic exists.</summary>
-internal sealed class KafkaHealthCheck(KafkaTopicMetadata metadata) : IHealthCheck
+internal sealed class KafkaHealthCheck(ITopicMetadata metadata) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

@@ -9,7 +9,7 @@ namespace Producer.Api.Health;
 /// that a check tests the path publishing takes. The partition count is remembered: queries need it to tell whether
 /// the workers' answers cover the topic, and it rarely changes.
 /// </summary>
-internal sealed class KafkaTopicMetadata(IProducer<string, byte[]> producer, IOptions<KafkaOptions> kafka, TimeProvider time) : IDisposable
+internal sealed class KafkaTopicMetadata(IProducer<string, byte[]> producer, IOptions<KafkaOptions> kafka, TimeProvider time) : ITopicMetadata, IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan CountMaxAge = TimeSpan.FromSeconds(30);
@@ -19,7 +19,6 @@ internal sealed class KafkaTopicMetadata(IProducer<string, byte[]> producer, IOp
 
     public string Topic => kafka.Value.Topic;
 
-    /// <summary>Asks Kafka now. Throws KafkaException when no broker answers in time.</summary>
     public async Task<TopicMetadata?> FetchAsync(CancellationToken cancellationToken)
     {
         // GetMetadata blocks; keep it off the request's thread.
@@ -34,7 +33,7 @@ internal sealed class KafkaTopicMetadata(IProducer<string, byte[]> producer, IOp
         return topic;
     }
 
-    /// <summary>The topic's partition count, at most 30 s old when Kafka answers, the last one known when it does not.</summary>
+    /// <summary>At most 30 s old when Kafka answers.</summary>
     public async Task<int?> PartitionCountAsync(CancellationToken cancellationToken)
     {
         var known = Volatile.Read(ref _partitionCount);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Producer.Api.OpenApi;
 using Producer.Api.Options;
 using Producer.Api.Publishing;
 using Shared.Contracts.Events;
@@ -15,7 +16,23 @@ internal static class BatchIngestEndpoints
 {
     public static IEndpointRouteBuilder MapBatchIngest(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/events/generate/batch", GenerateBatchAsync).WithName("GenerateEventBatch").WithRequestTimeout(RequestLimits.TimeoutPolicy);
+        app.MapPost("/events/generate/batch", GenerateBatchAsync)
+            .WithName("GenerateEventBatch")
+            .WithTags("Events")
+            .WithSummary("Publish many events")
+            .WithDescription(
+                "A JSON array of at most MAX_BATCH_EVENTS events, each validated and published on its own. Answers 200 with one " +
+                "result per entry, in the order sent: 201 with its eventId once Kafka acknowledged it, 400 with the entry's " +
+                "errors, or 503 with the eventId to retry with. 400 for a body that is not a non-empty array within the limit.")
+            .Accepts<NewEvent[]>("application/json")
+            .Produces<BatchResult>(StatusCodes.Status200OK)
+            .ProducesValidationProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status408RequestTimeout)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status500InternalServerError)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithRequestTimeout(RequestLimits.TimeoutPolicy);
         return app;
     }
 

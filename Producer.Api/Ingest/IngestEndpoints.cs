@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Producer.Api.OpenApi;
 using Producer.Api.Options;
 using Producer.Api.Publishing;
 using Shared.Contracts.Events;
@@ -9,7 +10,23 @@ internal static class IngestEndpoints
 {
     public static IEndpointRouteBuilder MapIngest(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/events/generate", GenerateAsync).WithName("GenerateEvent").WithRequestTimeout(RequestLimits.TimeoutPolicy);
+        app.MapPost("/events/generate", GenerateAsync)
+            .WithName("GenerateEvent")
+            .WithTags("Events")
+            .WithSummary("Publish an event")
+            .WithDescription(
+                "Validates the event, completes it (eventId, timestamp, payload) and publishes it to Kafka, keyed by eventId. " +
+                "Answers 201 only once Kafka has acknowledged it on every in-sync replica. A 503 leaves it open whether the event " +
+                "was written: retrying with the same eventId is safe.")
+            .Accepts<NewEvent>("application/json")
+            .Produces<PublishedEvent>(StatusCodes.Status201Created)
+            .ProducesValidationProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status408RequestTimeout)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status500InternalServerError)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithRequestTimeout(RequestLimits.TimeoutPolicy);
         return app;
     }
 

@@ -1,12 +1,18 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
+using OpenTelemetry;
+using OpenTelemetry.Context.Propagation;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Registry;
 using Polly.Timeout;
+using Producer.Api.Telemetry;
 using Shared.Contracts.Events;
 using Shared.Hosting;
+using Shared.Hosting.Telemetry;
 
 namespace Producer.Api.Publishing;
 
@@ -14,21 +20,24 @@ internal sealed class KafkaEventPublisher(
     IProducer<string, byte[]> producer,
     IOptions<KafkaOptions> kafka,
     ResiliencePipelineProvider<string> pipelines,
+    PublishMetrics metrics,
     ILogger<KafkaEventPublisher> logger) : IEventPublisher
 {
     private static readonly byte[] ContentType = Encoding.UTF8.GetBytes(EventHeaders.JsonContentType);
     private static readonly byte[] SchemaVersion = Encoding.UTF8.GetBytes(EventHeaders.CurrentSchemaVersion);
 
     private readonly string _topic = kafka.Value.Topic;
+    private readonly string _spanName = $"send {kafka.Value.Topic}";
     private readonly ResiliencePipeline _pipeline = pipelines.GetPipeline(PublishPipeline.Name);
 
     public async Task<PublishResult> PublishAsync(Guid eventId, byte[] eventJson, CancellationToken cancellationToken)
     {
         // The key is the eventId: every copy of one event lands on the same partition, so the worker that owns
         // the partition sees all of them and can keep exactly one.
+        var key = eventId.ToString();
         var message = new Message<string, byte[]>
         {
-            Key = eventId.ToString(),
+            Key = key,
             Value = eventJson,
             Headers = new Headers
             {
@@ -37,12 +46,22 @@ internal sealed class KafkaEventPublisher(
             },
         };
 
+        using var activity = StartSendActivity(key);
+        InjectTraceContext(activity ?? Activity.Current, message.Headers);
+        var started = metrics.TimesPublishes ? Stopwatch.GetTimestamp() : 0;
         try
         {
             var delivery = await _pipeline.ExecuteAsync(
                 static async (state, token) => await state.producer.ProduceAsync(state.topic, state.message, token),
                 (producer, topic: _topic, message),
                 cancellationToken);
+            metrics.Record(PublishStatus.Acknowledged, Since(started));
+            if (activity is not null)
+            {
+                activity.SetTag("messaging.destination.partition.id", delivery.Partition.Value.ToString(CultureInfo.InvariantCulture));
+                activity.SetTag("messaging.kafka.offset", delivery.Offset.Value);
+            }
+
             if (logger.IsEnabled(LogLevel.Debug))
             {
                 logger.LogDebug(
@@ -54,6 +73,8 @@ internal sealed class KafkaEventPublisher(
         }
         catch (BrokenCircuitException)
         {
+            metrics.Record(PublishStatus.Rejected, elapsed: null);
+            activity?.SetError("circuit_open", "Not sent: the circuit is open.");
             if (logger.IsEnabled(LogLevel.Debug))
             {
                 logger.LogDebug("Refused event {EventId}: Kafka publishing is failing and the circuit is open", eventId);
@@ -63,18 +84,60 @@ internal sealed class KafkaEventPublisher(
         }
         catch (TimeoutRejectedException)
         {
+            metrics.Record(PublishStatus.TimedOut, Since(started), "timeout");
+            activity?.SetError("timeout", "No acknowledgement within the publish timeout.");
             logger.LogWarning("No acknowledgement for event {EventId} within the publish timeout", eventId);
             return new PublishResult(PublishStatus.TimedOut, "Kafka did not acknowledge the event in time.");
         }
         catch (ProduceException<string, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_MsgTimedOut)
         {
+            metrics.Record(PublishStatus.TimedOut, Since(started), "timeout");
+            activity?.SetError("timeout", ex.Error.Reason);
             logger.LogWarning("No acknowledgement for event {EventId} within the publish timeout: {Reason}", eventId, ex.Error.Reason);
             return new PublishResult(PublishStatus.TimedOut, "Kafka did not acknowledge the event in time.");
         }
         catch (KafkaException ex)
         {
+            var errorType = ex.Error.Code.ToString();
+            metrics.Record(PublishStatus.Failed, Since(started), errorType);
+            activity?.SetError(errorType, ex.Error.Reason);
             logger.LogWarning("Publishing event {EventId} failed: {ErrorCode} {Reason}", eventId, ex.Error.Code, ex.Error.Reason);
             return new PublishResult(PublishStatus.Failed, "Kafka refused the event.");
         }
+    }
+
+    private static TimeSpan? Since(long started) => started == 0 ? null : Stopwatch.GetElapsedTime(started);
+
+    /// <summary>A producer span per the messaging semantic conventions, or null when nobody records spans.</summary>
+    private Activity? StartSendActivity(string key)
+    {
+        var activity = ApiTelemetry.Source.StartActivity(_spanName, ActivityKind.Producer);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("messaging.system", "kafka");
+            activity.SetTag("messaging.operation.name", "send");
+            activity.SetTag("messaging.operation.type", "send");
+            activity.SetTag("messaging.destination.name", _topic);
+            activity.SetTag("messaging.kafka.message.key", key);
+        }
+
+        return activity;
+    }
+
+    /// <summary>
+    /// W3C trace context (traceparent, tracestate) in the message's headers, so that the worker's processing span
+    /// joins the trace of the request that produced the event.
+    /// </summary>
+    private static void InjectTraceContext(Activity? activity, Headers headers)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+
+        Propagators.DefaultTextMapPropagator.Inject(
+            new PropagationContext(activity.Context, Baggage.Current),
+            headers,
+            static (carrier, name, value) => carrier.Add(name, Encoding.UTF8.GetBytes(value)));
     }
 }

@@ -19,11 +19,16 @@ internal static class KafkaProducerRegistration
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("Kafka.Producer"),
                 TimeProvider.System,
                 TimeSpan.FromSeconds(10));
-            return new ProducerBuilder<string, byte[]>(CreateConfig(kafka, api))
+            var statistics = sp.GetRequiredService<KafkaClientMetrics>();
+            var config = CreateConfig(kafka, api);
+            config.StatisticsIntervalMs = statistics.StatisticsIntervalMs;
+            return new ProducerBuilder<string, byte[]>(config)
                 .SetLogHandler((_, message) => forwarder.OnLog(message))
                 .SetErrorHandler((_, error) => forwarder.OnError(error))
+                .SetStatisticsHandler((_, json) => statistics.OnStatistics("producer", json))
                 .Build();
         });
+        services.AddSingleton<PublishMetrics>();
         services.AddPublishPipeline();
         services.AddSingleton<IEventPublisher, KafkaEventPublisher>();
         services.AddHostedService<KafkaProducerLifetime>();

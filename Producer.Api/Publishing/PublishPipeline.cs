@@ -4,6 +4,7 @@ using Polly;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 using Producer.Api.Options;
+using Producer.Api.Telemetry;
 
 namespace Producer.Api.Publishing;
 
@@ -32,6 +33,7 @@ internal static class PublishPipeline
                     MinimumThroughput = 10,
                     SamplingDuration = TimeSpan.FromSeconds(10),
                     BreakDuration = TimeSpan.FromSeconds(options.CircuitBreakSeconds),
+                    StateProvider = context.ServiceProvider.GetService<CircuitStates>()?.For(Name),
                 })
                 // librdkafka gives up at message.timeout.ms (the same value); this outer bound only guards
                 // against an acknowledgement that never comes back at all.

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Grpc.Core;
 using Polly.CircuitBreaker;
 using Producer.Api.Ingest;
+using Producer.Api.OpenApi;
 using Shared.Contracts.Events;
 using Shared.Contracts.Grpc;
 
@@ -15,8 +16,32 @@ internal static class QueryEndpoints
     public static IEndpointRouteBuilder MapQueries(this IEndpointRouteBuilder app)
     {
         // A list streams for as long as WORKER_LIST_TIMEOUT_MS allows: the request timeout is for answers given at once.
-        app.MapGet("/events/processed", ListAsync).WithName("ListProcessedEvents").DisableRequestTimeout();
-        app.MapGet("/events/processed/{eventId}", GetAsync).WithName("GetProcessedEvent").WithRequestTimeout(RequestLimits.TimeoutPolicy);
+        app.MapGet("/events/processed", ListAsync)
+            .WithName("ListProcessedEvents")
+            .WithTags("Events")
+            .WithSummary("List the processed events")
+            .WithDescription(
+                "Without parameters: every event the workers have stored, each once, streamed as one JSON array. With userId, " +
+                "eventType, since, limit or cursor: one page of the matching events, and a Link header to the next page when " +
+                "this one is full. 503 when no worker can be reached or the workers' partitions do not cover the topic (a " +
+                "rebalance). Should a worker fail after the first page, the connection is closed without the closing bracket: " +
+                "a broken response, never a complete-looking partial list.")
+            .Produces<PublishedEvent[]>(StatusCodes.Status200OK)
+            .ProducesValidationProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status500InternalServerError)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .DisableRequestTimeout();
+        app.MapGet("/events/processed/{eventId}", GetAsync)
+            .WithName("GetProcessedEvent")
+            .WithTags("Events")
+            .WithSummary("Get one processed event")
+            .WithDescription("404 while the event is not (yet) processed: an event accepted moments ago may still be on its way.")
+            .Produces<PublishedEvent>(StatusCodes.Status200OK)
+            .ProducesValidationProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status500InternalServerError)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithRequestTimeout(RequestLimits.TimeoutPolicy);
         return app;
     }
 

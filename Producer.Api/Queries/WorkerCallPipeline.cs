@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Polly;
 using Polly.CircuitBreaker;
+using Producer.Api.Telemetry;
 
 namespace Producer.Api.Queries;
 
@@ -15,8 +16,9 @@ internal static class WorkerCallPipeline
 
     public static IServiceCollection AddWorkerCallPipeline(this IServiceCollection services)
     {
-        services.AddResiliencePipeline(Name, static pipeline => pipeline.AddCircuitBreaker(new CircuitBreakerStrategyOptions
+        services.AddResiliencePipeline(Name, static (pipeline, context) => pipeline.AddCircuitBreaker(new CircuitBreakerStrategyOptions
         {
+            StateProvider = context.ServiceProvider.GetService<CircuitStates>()?.For(Name),
             ShouldHandle = new PredicateBuilder().Handle<RpcException>(WorkerErrors.IsUnavailable),
             FailureRatio = 0.5,
             MinimumThroughput = 5,

@@ -1,14 +1,13 @@
-using Grpc.Net.Client;
 using Shared.Contracts.Grpc;
 
 namespace Producer.Api.Queries;
 
-/// <summary>One worker: its address and the gRPC clients over its channel.</summary>
-internal sealed class WorkerClient(Uri address, GrpcChannel channel) : IDisposable
+/// <summary>One worker: its address and its gRPC client; disposing it closes the channel under the client.</summary>
+internal sealed class WorkerClient(Uri address, ProcessedEvents.ProcessedEventsClient events, IDisposable? channel = null) : IDisposable
 {
     public Uri Address { get; } = address;
 
-    public ProcessedEvents.ProcessedEventsClient Events { get; } = new(channel);
+    public ProcessedEvents.ProcessedEventsClient Events { get; } = events;
 
-    public void Dispose() => channel.Dispose();
+    public void Dispose() => channel?.Dispose();
 }

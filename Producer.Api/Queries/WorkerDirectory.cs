@@ -2,10 +2,12 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Grpc.Net.Client.Configuration;
 using Microsoft.Extensions.Options;
 using Producer.Api.Options;
+using Shared.Contracts.Grpc;
 
 namespace Producer.Api.Queries;
 
@@ -17,8 +19,9 @@ namespace Producer.Api.Queries;
 internal sealed class WorkerDirectory(
     IOptions<ProducerApiOptions> options,
     IHttpMessageHandlerFactory handlers,
+    WorkerCallMetrics metrics,
     TimeProvider time,
-    ILogger<WorkerDirectory> logger) : IDisposable
+    ILogger<WorkerDirectory> logger) : IWorkerDirectory, IDisposable
 {
     /// <summary>The name of the HTTP handler configuration the channels use.</summary>
     public const string HandlerName = "worker-grpc";
@@ -99,7 +102,13 @@ internal sealed class WorkerDirectory(
         }
     }
 
-    private WorkerClient Create(Uri address) => new(address, GrpcChannel.ForAddress(address, new GrpcChannelOptions
+    private WorkerClient Create(Uri address)
+    {
+        var channel = CreateChannel(address);
+        return new WorkerClient(address, new ProcessedEvents.ProcessedEventsClient(channel.Intercept(metrics)), channel);
+    }
+
+    private GrpcChannel CreateChannel(Uri address) => GrpcChannel.ForAddress(address, new GrpcChannelOptions
     {
         HttpHandler = handlers.CreateHandler(HandlerName),
         DisposeHttpClient = true,
@@ -123,5 +132,5 @@ internal sealed class WorkerDirectory(
                 },
             },
         },
-    }));
+    });
 }

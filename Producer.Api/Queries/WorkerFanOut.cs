@@ -16,8 +16,8 @@ namespace Producer.Api.Queries;
 /// doubles.
 /// </summary>
 internal sealed class WorkerFanOut(
-    WorkerDirectory directory,
-    KafkaTopicMetadata topic,
+    IWorkerDirectory directory,
+    ITopicMetadata topic,
     IOptions<ProducerApiOptions> options,
     ResiliencePipelineProvider<string> pipelines,
     TimeProvider time)

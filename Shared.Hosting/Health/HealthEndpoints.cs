@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -14,23 +13,36 @@ public static class HealthEndpoints
 
     /// <summary>
     /// /health/live and /health/ready, in every environment: orchestrators need them, and the answer names each
-    /// check and its state, nothing more.
+    /// check and its state, nothing more. Route handlers rather than MapHealthChecks, so that the API's OpenAPI
+    /// document describes them like every other endpoint.
     /// </summary>
     public static IEndpointRouteBuilder MapServiceHealth(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions
-        {
-            Predicate = check => check.Tags.Contains(ReadyTag),
-            ResponseWriter = WriteAsync,
-        });
+        app.MapGet("/health/live", static (HealthCheckService checks, HttpContext context) => CheckAsync(checks, context, static _ => false))
+            .WithName("Live")
+            .WithTags("Health")
+            .WithSummary("Liveness: the process answers")
+            .Produces<HealthReportBody>(StatusCodes.Status200OK)
+            .Produces<HealthReportBody>(StatusCodes.Status503ServiceUnavailable);
+        app.MapGet("/health/ready", static (HealthCheckService checks, HttpContext context) => CheckAsync(checks, context, static check => check.Tags.Contains(ReadyTag)))
+            .WithName("Ready")
+            .WithTags("Health")
+            .WithSummary("Readiness: every check tagged ready passes")
+            .WithDescription("503 names the failing check; the API is ready when Kafka has the topic and the worker's gRPC health says SERVING.")
+            .Produces<HealthReportBody>(StatusCodes.Status200OK)
+            .Produces<HealthReportBody>(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 
-    private static async Task WriteAsync(HttpContext context, HealthReport report)
+    private static async Task CheckAsync(HealthCheckService checks, HttpContext context, Func<HealthCheckRegistration, bool> predicate)
     {
-        context.Response.ContentType = "application/json";
-        await using var writer = new Utf8JsonWriter(context.Response.Body);
+        var report = await checks.CheckHealthAsync(predicate, context.RequestAborted);
+        var response = context.Response;
+        // As MapHealthChecks answers: Degraded still serves traffic.
+        response.StatusCode = report.Status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
+        response.Headers.CacheControl = "no-store, no-cache";
+        response.ContentType = "application/json";
+        await using var writer = new Utf8JsonWriter(response.Body);
         writer.WriteStartObject();
         writer.WriteString("status", report.Status.ToString());
         writer.WriteStartObject("checks");
@@ -46,3 +58,13 @@ public static class HealthEndpoints
         writer.WriteEndObject();
     }
 }
+
+/// <summary>A health answer, for the OpenAPI document: the overall status and each check's.</summary>
+/// <param name="Status">Healthy, Degraded or Unhealthy.</param>
+/// <param name="Checks">Each check by name.</param>
+public sealed record HealthReportBody(string Status, IReadOnlyDictionary<string, HealthCheckBody> Checks);
+
+/// <summary>One check's state.</summary>
+/// <param name="Status">Healthy, Degraded or Unhealthy.</param>
+/// <param name="Description">What the check found.</param>
+public sealed record HealthCheckBody(string Status, string? Description);

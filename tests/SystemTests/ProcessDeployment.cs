@@ -45,6 +45,9 @@ public sealed class ProcessDeployment : IAsyncDisposable
 
     public EventsApi Api { get; }
 
+    /// <summary>The first worker's HTTP/1.1 port: /health/* and /metrics.</summary>
+    public Uri WorkerHealthUrl => new($"http://127.0.0.1:{_workerPorts[0].Health}");
+
     /// <summary>The API's address, for clients that speak HTTP over a raw socket.</summary>
     public Uri ApiAddress => Api.Http.BaseAddress!;
 

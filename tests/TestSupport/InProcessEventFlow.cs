@@ -17,13 +17,21 @@ namespace TestSupport;
 public sealed class InProcessEventFlow : IEventFlow, IRestartableWorker
 {
     private readonly Dictionary<string, string> _settings;
+    private readonly Action<IServiceCollection>? _services;
     private readonly WorkerRoute _route = new();
     private readonly WebApplicationFactory<ProducerApiOptions> _api;
     private readonly WebApplicationFactory<WorkerOptions>?[] _workers;
 
-    private InProcessEventFlow(string bootstrapServers, string topic, string group, IReadOnlyDictionary<string, string>? extra, int workers)
+    private InProcessEventFlow(
+        string bootstrapServers,
+        string topic,
+        string group,
+        IReadOnlyDictionary<string, string>? extra,
+        int workers,
+        Action<IServiceCollection>? services)
     {
         _workers = new WebApplicationFactory<WorkerOptions>?[workers];
+        _services = services;
         BootstrapServers = bootstrapServers;
         Topic = topic;
         _settings = new Dictionary<string, string>
@@ -82,6 +90,7 @@ public sealed class InProcessEventFlow : IEventFlow, IRestartableWorker
     /// <param name="waitUntilReady">False to start without waiting for the API's readiness (Kafka down, say).</param>
     /// <param name="workers">How many workers share the consumer group.</param>
     /// <param name="spareWorkers">Workers the API knows the address of but that are not started (for StartWorker).</param>
+    /// <param name="services">Test services for both the API and the workers (a span collector, say).</param>
     public static async Task<InProcessEventFlow> StartAsync(
         string bootstrapServers,
         string topic,
@@ -89,9 +98,10 @@ public sealed class InProcessEventFlow : IEventFlow, IRestartableWorker
         IReadOnlyDictionary<string, string>? settings = null,
         bool waitUntilReady = true,
         int workers = 1,
-        int spareWorkers = 0)
+        int spareWorkers = 0,
+        Action<IServiceCollection>? services = null)
     {
-        var flow = new InProcessEventFlow(bootstrapServers, topic, group, settings, workers + spareWorkers);
+        var flow = new InProcessEventFlow(bootstrapServers, topic, group, settings, workers + spareWorkers, services);
         for (var i = 0; i < workers; i++)
         {
             flow.StartWorker(i);
@@ -177,6 +187,11 @@ public sealed class InProcessEventFlow : IEventFlow, IRestartableWorker
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_services is { } services)
+        {
+            builder.ConfigureTestServices(services);
         }
     }
 

@@ -21,11 +21,14 @@ public sealed class KafkaEventPublisherTests
         var services = new ServiceCollection();
         services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new ProducerApiOptions { PublishTimeoutMs = 1000 }));
         services.AddPublishPipeline();
+        services.AddMetrics();
         var provider = services.BuildServiceProvider();
+        var kafka = Microsoft.Extensions.Options.Options.Create(new KafkaOptions { Topic = "events" });
         return new KafkaEventPublisher(
             _producer.Object,
-            Microsoft.Extensions.Options.Options.Create(new KafkaOptions { Topic = "events" }),
+            kafka,
             provider.GetRequiredService<ResiliencePipelineProvider<string>>(),
+            new PublishMetrics(provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), kafka),
             NullLogger<KafkaEventPublisher>.Instance);
     }
 

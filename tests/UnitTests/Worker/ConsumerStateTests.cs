@@ -13,7 +13,7 @@ public sealed class ConsumerStateTests
         _state.Started();
         Assert.False(_state.IsReady);
 
-        _state.OnAssigned([(0, 0L), (1, 100L)]);
+        _state.OnAssigned([(0, 0L, 0L), (1, 100L, 0L)]);
 
         Assert.True(_state.IsJoined);
         Assert.False(_state.IsReady);
@@ -24,7 +24,7 @@ public sealed class ConsumerStateTests
     public void Messages_below_the_committed_offset_are_rebuilt_and_the_rebuild_ends_when_the_position_reaches_it()
     {
         _state.Started();
-        _state.OnAssigned([(1, 100L)]);
+        _state.OnAssigned([(1, 100L, 0L)]);
 
         Assert.True(_state.IsRebuilding(1, 99));
         Assert.False(_state.IsRebuilding(1, 100));
@@ -42,7 +42,7 @@ public sealed class ConsumerStateTests
     public void A_revoked_partition_stops_being_rebuilt_and_owned()
     {
         _state.Started();
-        _state.OnAssigned([(0, 10L), (2, 0L)]);
+        _state.OnAssigned([(0, 10L, 0L), (2, 0L, 0L)]);
 
         _state.OnRevoked([0]);
 
@@ -64,7 +64,7 @@ public sealed class ConsumerStateTests
     public void A_stopped_loop_is_not_ready()
     {
         _state.Started();
-        _state.OnAssigned([(0, 0L)]);
+        _state.OnAssigned([(0, 0L, 0L)]);
 
         _state.Stopped();
 

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Shared.Hosting.Kafka;
+
+namespace Shared.Hosting.Telemetry;
+
+/// <summary>
+/// The OpenTelemetry wiring both services share: metrics for Prometheus at /metrics, traces that follow a request
+/// across HTTP, Kafka and gRPC, exported over OTLP only when OTEL_EXPORTER_OTLP_ENDPOINT says where.
+/// </summary>
+public static class ServiceTelemetry
+{
+    /// <summary>Where Prometheus scrapes.</summary>
+    public const string MetricsPath = "/metrics";
+
+    /// <summary>ASP.NET Core's own HTTP server metrics (http.server.request.duration by route and status).</summary>
+    private const string AspNetCoreHostingMeter = "Microsoft.AspNetCore.Hosting";
+
+    /// <summary>The runtime's built-in meter (.NET 9+): GC, CPU time, thread pool, exceptions.</summary>
+    private const string RuntimeMeter = "System.Runtime";
+
+    /// <summary>grpc-dotnet's client activity: one span per call to the worker, with its gRPC status.</summary>
+    private const string GrpcClientSource = "Grpc.Net.Client";
+
+    /// <param name="builder">The service's builder.</param>
+    /// <param name="serviceName">service.name on every span and metric (target_info).</param>
+    /// <param name="meters">The service's own meters.</param>
+    /// <param name="activitySources">The service's own activity sources.</param>
+    public static WebApplicationBuilder AddServiceTelemetry(
+        this WebApplicationBuilder builder, string serviceName, string[] meters, string[] activitySources)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Configuration.ReadValidated<TelemetryOptions>();
+        var services = builder.Services;
+        services.AddValidatedOptions<TelemetryOptions>(builder.Configuration);
+        services.AddMetrics();
+        services.AddSingleton<KafkaClientMetrics>();
+
+        var telemetry = services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(serviceName, serviceInstanceId: Environment.MachineName))
+            // Spans exist whether or not they are exported: the logs carry their ids, and the propagated context
+            // lets a downstream service that does export continue the trace.
+            .WithTracing(tracing =>
+            {
+                tracing
+                    .AddSource(activitySources)
+                    .AddSource(GrpcClientSource)
+                    .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = static context => IsTraced(context.Request.Path));
+                if (options.ExportsTraces)
+                {
+                    tracing.AddOtlpExporter();
+                }
+            });
+        if (options.MetricsEnabled)
+        {
+            telemetry.WithMetrics(metrics => metrics
+                .AddMeter(meters)
+                .AddMeter(KafkaClientMetrics.MeterName, AspNetCoreHostingMeter, RuntimeMeter)
+                .AddPrometheusExporter());
+        }
+
+        return builder;
+    }
+
+    /// <summary>
+    /// /metrics in the Prometheus text format, when metrics are enabled. <paramref name="port"/> limits it to one of
+    /// the service's ports (the worker's health port, not its gRPC port).
+    /// </summary>
+    public static WebApplication MapServiceMetrics(this WebApplication app, int? port = null)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        if (!app.Services.GetRequiredService<IOptions<TelemetryOptions>>().Value.MetricsEnabled)
+        {
+            return app;
+        }
+
+        var endpoint = app.MapPrometheusScrapingEndpoint(MetricsPath);
+        if (port is { } only)
+        {
+            endpoint.RequireHost($"*:{only}");
+        }
+
+        endpoint.ExcludeFromDescription();
+        return app;
+    }
+
+    /// <summary>Probes and scrapes come every few seconds and say nothing about the traffic; they get no span.</summary>
+    private static bool IsTraced(PathString path) =>
+        !path.StartsWithSegments(MetricsPath, StringComparison.Ordinal) &&
+        !path.StartsWithSegments("/health", StringComparison.Ordinal);
+
+    /// <summary>Sets the span's status to error with the error.type attribute of the semantic conventions.</summary>
+    public static void SetError(this Activity activity, string errorType, string? description = null)
+    {
+        ArgumentNullException.ThrowIfNull(activity);
+        activity.SetTag("error.type", errorType);
+        activity.SetStatus(ActivityStatusCode.Error, description);
+    }
+}
