@@ -13,8 +13,6 @@ internal static class DeadLetterRegistration
         services.AddSingleton(static sp =>
         {
             var kafka = sp.GetRequiredService<IOptions<KafkaOptions>>().Value;
-            var forwarder = new KafkaLogForwarder(
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Kafka.DeadLetterProducer"), TimeProvider.System, TimeSpan.FromSeconds(10));
             var statistics = sp.GetRequiredService<KafkaClientMetrics>();
             return new ProducerBuilder<string?, byte[]?>(new ProducerConfig
             {
@@ -25,9 +23,7 @@ internal static class DeadLetterRegistration
                 MessageTimeoutMs = 10_000,
                 StatisticsIntervalMs = statistics.StatisticsIntervalMs,
             })
-                .SetLogHandler((_, message) => forwarder.OnLog(message))
-                .SetErrorHandler((_, error) => forwarder.OnError(error))
-                .SetStatisticsHandler((_, json) => statistics.OnStatistics("dead-letter-producer", json))
+                .WithServiceTelemetry(sp.GetRequiredService<ILoggerFactory>(), statistics, "dead-letter-producer")
                 .Build();
         });
         services.AddSingleton<IDeadLetterPublisher, KafkaDeadLetterPublisher>();

@@ -234,7 +234,6 @@ internal sealed class KafkaConsumerService(
     private IConsumer<string?, byte[]?> Build()
     {
         var settings = worker.Value;
-        var forwarder = new KafkaLogForwarder(loggers.CreateLogger("Kafka.Consumer"), TimeProvider.System, TimeSpan.FromSeconds(10));
         var config = new ConsumerConfig
         {
             BootstrapServers = kafka.Value.BootstrapServers,
@@ -253,9 +252,7 @@ internal sealed class KafkaConsumerService(
             StatisticsIntervalMs = metrics.StatisticsIntervalMs,
         };
         return new ConsumerBuilder<string?, byte[]?>(config)
-            .SetLogHandler((_, message) => forwarder.OnLog(message))
-            .SetErrorHandler((_, error) => forwarder.OnError(error))
-            .SetStatisticsHandler((_, json) => metrics.OnStatistics(json))
+            .WithServiceTelemetry(loggers, metrics.OnStatistics, "consumer")
             .SetPartitionsAssignedHandler(OnAssigned)
             .SetPartitionsRevokedHandler((consumer, partitions) => OnRevoked(consumer, partitions, lost: false))
             .SetPartitionsLostHandler((consumer, partitions) => OnRevoked(consumer, partitions, lost: true))

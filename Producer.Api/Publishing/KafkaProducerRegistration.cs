@@ -15,17 +15,11 @@ internal static class KafkaProducerRegistration
         {
             var kafka = sp.GetRequiredService<IOptions<KafkaOptions>>().Value;
             var api = sp.GetRequiredService<IOptions<ProducerApiOptions>>().Value;
-            var forwarder = new KafkaLogForwarder(
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Kafka.Producer"),
-                TimeProvider.System,
-                TimeSpan.FromSeconds(10));
             var statistics = sp.GetRequiredService<KafkaClientMetrics>();
             var config = CreateConfig(kafka, api);
             config.StatisticsIntervalMs = statistics.StatisticsIntervalMs;
             return new ProducerBuilder<string, byte[]>(config)
-                .SetLogHandler((_, message) => forwarder.OnLog(message))
-                .SetErrorHandler((_, error) => forwarder.OnError(error))
-                .SetStatisticsHandler((_, json) => statistics.OnStatistics("producer", json))
+                .WithServiceTelemetry(sp.GetRequiredService<ILoggerFactory>(), statistics, "producer")
                 .Build();
         });
         services.AddSingleton<PublishMetrics>();
