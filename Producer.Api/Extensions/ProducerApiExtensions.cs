@@ -41,6 +41,7 @@ public static class ProducerApiExtensions
         services.AddRequestLimits();
         services.AddApiDocument();
         services.AddSingleton<CircuitStates>();
+        services.AddHostedService<ConsumerGroupLag>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<EventFactory>();
         services.AddKafkaPublishing();

@@ -1,0 +1,38 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using TestSupport;
+
+namespace IntegrationTests;
+
+public sealed partial class ConsumerGroupLagTests(MockClusterFixture kafka)
+{
+    [Fact]
+    public async Task The_api_reports_the_groups_lag_growing_while_no_worker_runs_and_back_to_zero_once_one_does()
+    {
+        var topic = $"lag-{Guid.NewGuid():N}";
+        kafka.Cluster.CreateTopic(topic, partitions: 3);
+        kafka.Cluster.CreateTopic(InProcessEventFlow.DeadLetterTopicOf(topic), 1);
+        await using var flow = await InProcessEventFlow.StartAsync(kafka.BootstrapServers, topic, $"group-{topic}");
+        var first = await flow.Api.PostAsync("u", "LOGIN");
+        await flow.Api.WaitUntilProcessedAsync([first.EventId]);
+
+        await flow.Worker.StopAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            await flow.Api.PostAsync($"u-{i}", "PRODUCT_VIEW");
+        }
+
+        await Eventually.UntilAsync(async () => await TotalLagAsync(flow) >= 5, "the lag to show the 5 unconsumed events");
+        await flow.Worker.StartAsync();
+        await Eventually.UntilAsync(async () => await TotalLagAsync(flow) == 0, "the lag to return to 0");
+    }
+
+    private static async Task<long> TotalLagAsync(InProcessEventFlow flow)
+    {
+        var text = await flow.Api.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        return LagLine().Matches(text).Sum(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+    }
+
+    [GeneratedRegex(@"^useractivity_api_consumer_group_lag(?:_messages)?\{[^}]*\} (\d+)", RegexOptions.Multiline)]
+    private static partial Regex LagLine();
+}
