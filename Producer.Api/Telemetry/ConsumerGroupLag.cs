@@ -23,7 +23,7 @@ internal sealed class ConsumerGroupLag(
     ILogger<ConsumerGroupLag> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
     private FrozenDictionary<int, long> _lag = FrozenDictionary<int, long>.Empty;
 
@@ -59,8 +59,8 @@ internal sealed class ConsumerGroupLag(
                 }
                 catch (KafkaException ex)
                 {
-                    // Kafka unreachable: the last figures stay until it answers again.
-                    logger.LogDebug("Consumer group lag not measured: {Reason}", ex.Error.Reason);
+                    // Kafka unreachable or slow: the last figures stay until it answers again.
+                    logger.LogInformation("Consumer group lag not measured this time: {Reason}", ex.Error.Reason);
                 }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
