@@ -115,6 +115,14 @@ public sealed class InProcessEventFlow : IEventFlow, IRestartableWorker
         return flow;
     }
 
+    /// <summary>A gRPC channel straight to one worker, as grpcurl would open one.</summary>
+    public Grpc.Net.Client.GrpcChannel WorkerChannel(int index) => Grpc.Net.Client.GrpcChannel.ForAddress(
+        "http://localhost",
+        new Grpc.Net.Client.GrpcChannelOptions
+        {
+            HttpHandler = (_workers[index] ?? throw new InvalidOperationException($"Worker {index} is stopped.")).Server.CreateHandler(),
+        });
+
     public IServiceProvider WorkerServicesOf(int index) =>
         (_workers[index] ?? throw new InvalidOperationException($"Worker {index} is stopped.")).Services;
 
