@@ -1,0 +1,66 @@
+using System.Net.Http.Json;
+
+namespace AppHost;
+
+/// <summary>The environment every service gets, as README's configuration table names it.</summary>
+internal static class ServiceWiring
+{
+    public static IResourceBuilder<ProjectResource> WithServiceEnvironment(
+        this IResourceBuilder<ProjectResource> service, EndpointReference brokerControl, string topic, string deadLetterTopic) =>
+        service
+            // The services' Kestrel listens where BIND_ADDRESS and the port variables say; ASPNETCORE_URLS would
+            // only make it warn that it overrides them.
+            .WithEndpointsInEnvironment(static _ => false)
+            .WithEnvironment("BIND_ADDRESS", "127.0.0.1")
+            .WithEnvironment("KAFKA_TOPIC", topic)
+            .WithEnvironment("KAFKA_DLQ_TOPIC", deadLetterTopic)
+            // A stopping AppHost takes the dashboard down with the services: a short export timeout keeps the last
+            // flush from holding a service (and so the AppHost) for about 10 s.
+            .WithEnvironment("OTEL_EXPORTER_OTLP_TIMEOUT", "1000")
+            .WithEnvironment(async context =>
+            {
+                if (context.ExecutionContext.IsRunMode)
+                {
+                    context.EnvironmentVariables["KAFKA_BOOTSTRAP_SERVERS"] =
+                        await BrokerAddress.ReadAsync(brokerControl.Url, context.CancellationToken);
+                }
+            });
+}
+
+/// <summary>
+/// The mock broker's port is ephemeral and known only once it runs, so the address is asked of the broker's
+/// control endpoint (GET /brokers) when a service is about to start, which is after the broker reported healthy.
+/// </summary>
+internal static class BrokerAddress
+{
+    public static async Task<string> ReadAsync(string controlUrl, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        // WaitFor(broker) makes this answer at once; the deadline only guards against a broker that never comes up.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            try
+            {
+                var listing = await http.GetFromJsonAsync<Listing>(new Uri(new Uri(controlUrl), "/brokers"), cancellationToken);
+                if (listing is { BootstrapServers.Length: > 0 })
+                {
+                    return listing.BootstrapServers;
+                }
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+                // Not listening yet.
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new InvalidOperationException($"The development broker's control at {controlUrl} gave no bootstrap address within 60 s.");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+        }
+    }
+
+    private sealed record Listing(string BootstrapServers);
+}
