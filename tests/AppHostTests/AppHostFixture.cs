@@ -43,7 +43,7 @@ public sealed class AppHostFixture : IAsyncLifetime
             timeout.Token);
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
-        await _app.ResourceNotifications.WaitForResourceHealthyAsync("api", timeout.Token);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync("producer-api", timeout.Token);
         DashboardUrl = _app.GetEndpoint("aspire-dashboard", "http");
     }
 

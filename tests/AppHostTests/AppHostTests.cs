@@ -10,7 +10,7 @@ public sealed class AppHostTests(AppHostFixture fixture) : IClassFixture<AppHost
     [Fact]
     public async Task An_event_posted_to_the_api_is_processed_by_the_worker_through_the_development_broker()
     {
-        using var http = fixture.App.CreateHttpClient("api", "http");
+        using var http = fixture.App.CreateHttpClient("producer-api", "http");
         http.Timeout = TimeSpan.FromSeconds(30);
         var api = new EventsApi(http);
 

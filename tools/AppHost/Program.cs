@@ -2,7 +2,9 @@ using AppHost;
 
 // The same processes LocalStack starts, as Aspire resources: the development broker (LocalStack --broker-only,
 // the one copy of the broker code), the worker(s) and the API, each started once the one before it is healthy.
-// Everything is wired with the services' own environment variables and listens on 127.0.0.1 only.
+// Everything is wired with the services' own environment variables and listens on 127.0.0.1 only. The resources
+// are named as the services name themselves in their telemetry (service.name) and in docker-compose.yml, so the
+// dashboard's traces and resources agree.
 var builder = DistributedApplication.CreateBuilder(args);
 var topic = builder.Configuration["KAFKA_TOPIC"] ?? "user-activity-events";
 var deadLetterTopic = builder.Configuration["KAFKA_DLQ_TOPIC"] ?? "user-activity-events.dlq";
@@ -21,7 +23,7 @@ var control = broker.GetEndpoint("control");
 var workers = new List<IResourceBuilder<ProjectResource>>();
 for (var i = 0; i < workerCount; i++)
 {
-    var worker = builder.AddProject<Projects.Consumer_Worker>(i == 0 ? "worker" : $"worker{i + 1}", launchProfileName: null)
+    var worker = builder.AddProject<Projects.Consumer_Worker>(i == 0 ? "consumer-worker" : $"consumer-worker{i + 1}", launchProfileName: null)
         .WithHttpEndpoint(name: "health", env: "WORKER_HEALTH_PORT", isProxied: false)
         // gRPC without TLS (h2c): the API calls it directly, so no proxy stands between them.
         .WithEndpoint(name: "grpc", scheme: "http", env: "WORKER_GRPC_PORT", isProxied: false)
@@ -38,7 +40,7 @@ for (var i = 0; i < workers.Count; i++)
     workerUrls.Append($"{workers[i].GetEndpoint("grpc").Property(EndpointProperty.Port)}");
 }
 
-var api = builder.AddProject<Projects.Producer_Api>("api", launchProfileName: null)
+var api = builder.AddProject<Projects.Producer_Api>("producer-api", launchProfileName: null)
     .WithHttpEndpoint(name: "http", env: "API_PORT", isProxied: false)
     .WithServiceEnvironment(control, topic, deadLetterTopic)
     .WithEnvironment("WORKER_GRPC_URL", workerUrls.Build())
