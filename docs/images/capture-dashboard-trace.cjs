@@ -26,7 +26,7 @@ const { chromium } = require('playwright-core');
     await page.waitForTimeout(4000);
     // Without a trusted development certificate the dashboard shows a banner about it; it does not matter over
     // http on loopback, and it covers the top of the trace.
-    const close = page.locator('fluent-message-bar [aria-label="Close"], fluent-message-bar button').first();
+    const close = page.locator('.dashboard-message-bar-dismiss').first();
     if (await close.count() > 0) {
       await close.click().catch(() => {});
       await page.waitForTimeout(500);
