@@ -1,5 +1,11 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Shared.Contracts.Events;
 using TestSupport;
 
 namespace AppHostTests;
@@ -20,6 +26,44 @@ public sealed class AppHostTests(AppHostFixture fixture) : IClassFixture<AppHost
         var processed = await api.FindAsync(posted.EventId);
         Assert.NotNull(processed);
         Assert.Equal("apphost-user", processed.UserId);
+    }
+
+    [Fact]
+    public async Task The_worker_logs_the_event_with_the_trace_id_of_the_post()
+    {
+        using var http = fixture.App.CreateHttpClient("producer-api", "http");
+        http.Timeout = TimeSpan.FromSeconds(30);
+        // The caller's trace context: the API's server span joins it, and the worker's span continues it through
+        // the Kafka message's headers, so the worker's log line for the event carries this trace id.
+        var traceId = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/events/generate", UriKind.Relative))
+        {
+            Content = new StringContent("""{"userId":"traced-user","eventType":"LOGOUT"}""", Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
+        };
+        request.Headers.Add("traceparent", $"00-{traceId}-b7ad6b7169203331-01");
+
+        using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"POST answered {(int)response.StatusCode}: {body}");
+        var eventId = JsonSerializer.Deserialize(body, ContractsJsonContext.Default.UserActivityEvent)!.EventId.ToString();
+
+        var logs = fixture.App.Services.GetRequiredService<ResourceLoggerService>();
+        var worker = fixture.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == "consumer-worker");
+        string? line = null;
+        await Eventually.UntilAsync(
+            async () =>
+            {
+                await foreach (var batch in logs.GetAllAsync(worker))
+                {
+                    line ??= batch.Select(l => l.Content).FirstOrDefault(c => c.Contains(eventId, StringComparison.Ordinal));
+                }
+
+                return line is not null;
+            },
+            $"the worker's log line for event {eventId}",
+            TimeSpan.FromSeconds(30));
+
+        Assert.Contains($"trace={traceId}", line, StringComparison.Ordinal);
     }
 
     [Fact]
