@@ -52,6 +52,8 @@ public static class FaultControl
     public static IEndpointRouteBuilder MapFaultControl(this IEndpointRouteBuilder app, BrokerFaults faults)
     {
         ArgumentNullException.ThrowIfNull(faults);
+        // For a supervisor (the Aspire AppHost waits for it): the control answers once the broker and its topics exist.
+        app.MapGet("/health", () => TypedResults.Ok(new { status = "Healthy" }));
         app.MapGet("/brokers", () => TypedResults.Ok(Listing.Of(faults)));
         app.MapPost("/brokers/{id}/down", (string id) => ChangeBroker(faults, id, faults.SetDown));
         app.MapPost("/brokers/{id}/up", (string id) => ChangeBroker(faults, id, faults.SetUp));
