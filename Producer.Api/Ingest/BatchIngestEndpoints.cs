@@ -26,12 +26,7 @@ internal static class BatchIngestEndpoints
                 "errors, or 503 with the eventId to retry with. 400 for a body that is not a non-empty array within the limit.")
             .Accepts<NewEvent[]>("application/json")
             .Produces<BatchResult>(StatusCodes.Status200OK)
-            .ProducesValidationProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status408RequestTimeout)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status500InternalServerError)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesIngestProblems()
             .WithRequestTimeout(RequestLimits.TimeoutPolicy);
         return app;
     }

@@ -20,12 +20,7 @@ internal static class IngestEndpoints
                 "was written: retrying with the same eventId is safe.")
             .Accepts<NewEvent>("application/json")
             .Produces<PublishedEvent>(StatusCodes.Status201Created)
-            .ProducesValidationProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status408RequestTimeout)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status500InternalServerError)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesIngestProblems()
             .WithRequestTimeout(RequestLimits.TimeoutPolicy);
         return app;
     }
