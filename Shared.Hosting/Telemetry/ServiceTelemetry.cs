@@ -59,10 +59,19 @@ public static class ServiceTelemetry
             });
         if (options.MetricsEnabled)
         {
-            telemetry.WithMetrics(metrics => metrics
-                .AddMeter(meters)
-                .AddMeter(KafkaClientMetrics.MeterName, AspNetCoreHostingMeter, RuntimeMeter)
-                .AddPrometheusExporter());
+            telemetry.WithMetrics(metrics =>
+            {
+                metrics
+                    .AddMeter(meters)
+                    .AddMeter(KafkaClientMetrics.MeterName, AspNetCoreHostingMeter, RuntimeMeter)
+                    .AddPrometheusExporter();
+                // Where traces go over OTLP (an Aspire dashboard, a collector), the metrics go too; Prometheus
+                // still scrapes /metrics either way.
+                if (options.ExportsTraces)
+                {
+                    metrics.AddOtlpExporter();
+                }
+            });
         }
 
         return builder;
