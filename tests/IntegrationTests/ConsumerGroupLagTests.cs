@@ -14,10 +14,7 @@ public sealed partial class ConsumerGroupLagTests(MockClusterFixture kafka)
     [Fact]
     public async Task The_api_reports_the_groups_lag_growing_while_no_worker_runs_and_back_to_zero_once_one_does()
     {
-        var topic = $"lag-{Guid.NewGuid():N}";
-        kafka.Cluster.CreateTopic(topic, partitions: 3);
-        kafka.Cluster.CreateTopic(InProcessEventFlow.DeadLetterTopicOf(topic), 1);
-        await using var flow = await InProcessEventFlow.StartAsync(kafka.BootstrapServers, topic, $"group-{topic}");
+        await using var flow = await kafka.StartFlowAsync($"lag-{Guid.NewGuid():N}");
         var first = await flow.Api.PostAsync("u", "LOGIN");
         await flow.Api.WaitUntilProcessedAsync([first.EventId]);
 

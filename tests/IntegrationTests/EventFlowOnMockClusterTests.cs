@@ -7,8 +7,6 @@ public sealed class EventFlowOnMockClusterTests(MockClusterFixture kafka) : Even
 {
     protected override async Task<IEventFlow> StartFlowAsync(string topic, string group)
     {
-        kafka.Cluster.CreateTopic(topic, partitions: 3);
-        kafka.Cluster.CreateTopic(InProcessEventFlow.DeadLetterTopicOf(topic), partitions: 1);
-        return await InProcessEventFlow.StartAsync(kafka.BootstrapServers, topic, group);
+        return await kafka.StartFlowAsync(topic, group: group);
     }
 }

@@ -2,7 +2,6 @@ using System.Text;
 using Consumer.Worker.Store;
 using Microsoft.Extensions.DependencyInjection;
 using Shared.Contracts.Events;
-using TestSupport;
 
 namespace IntegrationTests;
 
@@ -11,9 +10,7 @@ public sealed class LargeStoreTests(MockClusterFixture kafka)
     [Fact]
     public async Task The_list_streams_a_store_far_larger_than_one_grpc_message_in_processing_order()
     {
-        var topic = $"large-{Guid.NewGuid():N}";
-        kafka.Cluster.CreateTopic(topic, partitions: 3);
-        await using var flow = await InProcessEventFlow.StartAsync(kafka.BootstrapServers, topic, $"group-{topic}");
+        await using var flow = await kafka.StartFlowAsync($"large-{Guid.NewGuid():N}");
         var store = flow.WorkerServices.GetRequiredService<IProcessedEventStore>();
         var payload = Encoding.UTF8.GetBytes($$"""{"page":"/products/{{new string('p', 150)}}"}""");
         var ids = new Guid[40_000];

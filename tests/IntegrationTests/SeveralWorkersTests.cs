@@ -10,13 +10,8 @@ namespace IntegrationTests;
 /// <summary>Several workers in one consumer group: each holds its partitions, and the API answers for all of them.</summary>
 public sealed class SeveralWorkersTests(MockClusterFixture kafka)
 {
-    private async Task<InProcessEventFlow> StartAsync(int partitions, int workers, int spareWorkers = 0)
-    {
-        var topic = $"several-{Guid.NewGuid():N}";
-        kafka.Cluster.CreateTopic(topic, partitions);
-        kafka.Cluster.CreateTopic(InProcessEventFlow.DeadLetterTopicOf(topic), 1);
-        return await InProcessEventFlow.StartAsync(kafka.BootstrapServers, topic, $"group-{topic}", workers: workers, spareWorkers: spareWorkers);
-    }
+    private Task<InProcessEventFlow> StartAsync(int partitions, int workers, int spareWorkers = 0) =>
+        kafka.StartFlowAsync($"several-{Guid.NewGuid():N}", partitions, workers, spareWorkers);
 
     private static async Task<List<Guid>> PostAsync(InProcessEventFlow flow, int count)
     {

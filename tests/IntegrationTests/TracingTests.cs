@@ -75,17 +75,9 @@ public sealed class TracingTests(MockClusterFixture kafka)
         Assert.NotEqual(get.SpanId, served.SpanId);
     }
 
-    private async Task<InProcessEventFlow> StartAsync(SpanCollector spans)
-    {
-        var topic = $"traced-{Guid.NewGuid():N}";
-        kafka.Cluster.CreateTopic(topic, partitions: 3);
-        kafka.Cluster.CreateTopic(InProcessEventFlow.DeadLetterTopicOf(topic), partitions: 1);
-        return await InProcessEventFlow.StartAsync(
-            kafka.BootstrapServers,
-            topic,
-            $"group-{topic}",
-            services: services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(spans)));
-    }
+    private Task<InProcessEventFlow> StartAsync(SpanCollector spans) => kafka.StartFlowAsync(
+        $"traced-{Guid.NewGuid():N}",
+        services: services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(spans)));
 
     /// <summary>
     /// Every span that ends, kept by span id: the API's and the worker's tracer providers both see ASP.NET Core's

@@ -1,6 +1,5 @@
 using Grpc.Reflection.V1Alpha;
 using Shared.Contracts.Grpc;
-using TestSupport;
 
 namespace IntegrationTests;
 
@@ -10,9 +9,7 @@ public sealed class WorkerGrpcTests(MockClusterFixture kafka)
     [Fact]
     public async Task Server_reflection_lists_the_event_store_health_and_reflection_services()
     {
-        var topic = $"grpc-{Guid.NewGuid():N}";
-        kafka.Cluster.CreateTopic(topic, 3);
-        await using var flow = await InProcessEventFlow.StartAsync(kafka.BootstrapServers, topic, $"group-{topic}");
+        await using var flow = await kafka.StartFlowAsync($"grpc-{Guid.NewGuid():N}");
         using var channel = flow.WorkerChannel(0);
 
         using var call = new ServerReflection.ServerReflectionClient(channel).ServerReflectionInfo(cancellationToken: TestContext.Current.CancellationToken);
@@ -28,9 +25,7 @@ public sealed class WorkerGrpcTests(MockClusterFixture kafka)
     [Fact]
     public async Task Ownership_names_the_partitions_the_worker_serves_and_a_list_starts_with_it()
     {
-        var topic = $"grpc-{Guid.NewGuid():N}";
-        kafka.Cluster.CreateTopic(topic, 3);
-        await using var flow = await InProcessEventFlow.StartAsync(kafka.BootstrapServers, topic, $"group-{topic}");
+        await using var flow = await kafka.StartFlowAsync($"grpc-{Guid.NewGuid():N}");
         using var channel = flow.WorkerChannel(0);
         var client = new ProcessedEvents.ProcessedEventsClient(channel);
 
