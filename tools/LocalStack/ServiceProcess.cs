@@ -26,14 +26,27 @@ public sealed partial class ServiceProcess : IAsyncDisposable
 
     public string Name => _name;
 
+    /// <summary>The operating system's id of the process, for reading its memory and CPU time from /proc.</summary>
+    public int ProcessId => _process.Id;
+
     /// <param name="name">Shown before each line of the service's output.</param>
     /// <param name="project">Its project folder and assembly name, such as Producer.Api.</param>
     /// <param name="environment">Its whole configuration.</param>
     /// <param name="output">Where its output lines go; the console when null.</param>
     public static ServiceProcess Start(
-        string name, string project, IReadOnlyDictionary<string, string> environment, Action<string>? output = null)
+        string name, string project, IReadOnlyDictionary<string, string> environment, Action<string>? output = null) =>
+        StartAssembly(name, BuiltAssembly(project), [], environment, output);
+
+    /// <summary>Runs <paramref name="dll"/> with <paramref name="arguments"/>, the same way as a service.</summary>
+    public static ServiceProcess StartAssembly(
+        string name,
+        string dll,
+        IEnumerable<string> arguments,
+        IReadOnlyDictionary<string, string> environment,
+        Action<string>? output = null)
     {
-        var dll = BuiltAssembly(project);
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(environment);
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -41,6 +54,11 @@ public sealed partial class ServiceProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(dll);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;

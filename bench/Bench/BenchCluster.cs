@@ -1,0 +1,220 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Confluent.Kafka;
+using DevBroker;
+using LocalStack;
+
+namespace Bench;
+
+/// <summary>A service the harness started: its process, the HTTP port it answers on, and the tail of its output.</summary>
+internal sealed record Service(string Name, ServiceProcess Process, int HttpPort, int GrpcPort, LogTail Log)
+{
+    public string Url => $"http://127.0.0.1:{HttpPort}";
+
+    public (long Resident, long Peak) Memory() => ProcessStats.Memory(Process.ProcessId);
+}
+
+/// <summary>
+/// One development broker (in this process, as in LocalStack) and the services started against it, each a child
+/// process configured through environment variables exactly as LocalStack and Compose configure them.
+/// </summary>
+internal sealed class BenchCluster : IAsyncDisposable
+{
+    public const string DeadLetterTopic = "bench.dlq";
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(90);
+    private readonly MockKafkaCluster _broker;
+    private readonly IConsumer<Ignore, Ignore> _watermarks;
+    private readonly List<Service> _services = [];
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
+
+    private BenchCluster(MockKafkaCluster broker)
+    {
+        _broker = broker;
+        _broker.CreateTopic(DeadLetterTopic, 1);
+        _watermarks = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
+        {
+            BootstrapServers = broker.BootstrapServers,
+            GroupId = "bench-watermarks",
+            LogConnectionClose = false,
+        }).SetLogHandler((_, _) => { }).Build();
+    }
+
+    public string BootstrapServers => _broker.BootstrapServers;
+
+    /// <param name="groupJoinDelay">
+    /// How long a fresh group's first join waits for more members: long enough for several workers started
+    /// together to share the first assignment, so a drain measures consuming rather than rebalancing.
+    /// </param>
+    public static BenchCluster Start(TimeSpan? groupJoinDelay = null) => new(MockKafkaCluster.Start(1, groupJoinDelay));
+
+    public void CreateTopic(string topic, int partitions) => _broker.CreateTopic(topic, partitions);
+
+    public async Task<Service> StartWorkerAsync(string name, string topic, string group)
+    {
+        var grpc = FreePort();
+        var health = FreePort();
+        var environment = Common(topic);
+        environment["KAFKA_CONSUMER_GROUP"] = group;
+        environment["WORKER_GRPC_PORT"] = Invariant(grpc);
+        environment["WORKER_HEALTH_PORT"] = Invariant(health);
+        var log = new LogTail();
+        return await ReadyAsync(new Service(name, ServiceProcess.Start(name, "Consumer.Worker", environment, log.Add), health, grpc, log));
+    }
+
+    public async Task<Service> StartApiAsync(string topic, string group, IEnumerable<Service> workers)
+    {
+        var port = FreePort();
+        var environment = Common(topic);
+        environment["KAFKA_CONSUMER_GROUP"] = group;
+        environment["API_PORT"] = Invariant(port);
+        environment["WORKER_GRPC_URL"] = string.Join(",", workers.Select(w => $"http://127.0.0.1:{w.GrpcPort}"));
+        var log = new LogTail();
+        return await ReadyAsync(new Service("api", ServiceProcess.Start("api", "Producer.Api", environment, log.Add), port, 0, log));
+    }
+
+    /// <summary>Starts a reference host (echo or kafka-http: <see cref="ReferenceHost"/>) from this assembly.</summary>
+    public async Task<Service> StartReferenceAsync(string mode, string topic)
+    {
+        var port = FreePort();
+        var environment = Common(topic);
+        environment["API_PORT"] = Invariant(port);
+        var log = new LogTail();
+        var process = ServiceProcess.StartAssembly(mode, typeof(ReferenceHost).Assembly.Location, [mode], environment, log.Add);
+        return await ReadyAsync(new Service(mode, process, port, 0, log));
+    }
+
+    /// <summary>The sum over partitions of the end offsets (the events the topic has ever taken).</summary>
+    public long EndOffsets(string topic, int partitions) =>
+        Enumerable.Range(0, partitions).Sum(p => _watermarks.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(5)).High.Value);
+
+    /// <summary>The lowest log start offset of any partition: 0 while retention has dropped nothing.</summary>
+    public long LowestLogStart(string topic, int partitions) =>
+        Enumerable.Range(0, partitions).Max(p => _watermarks.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(5)).Low.Value);
+
+    /// <summary>The events in the workers' stores, from their own gauge on /metrics.</summary>
+    public async Task<long> StoredAsync(IEnumerable<Service> workers)
+    {
+        long total = 0;
+        foreach (var worker in workers)
+        {
+            total += (long)await MetricAsync(worker, "useractivity_worker_store_events");
+        }
+
+        return total;
+    }
+
+    /// <summary>Sums every series of one metric on a service's /metrics.</summary>
+    public async Task<double> MetricAsync(Service service, string name)
+    {
+        var text = await _http.GetStringAsync($"{service.Url}/metrics");
+        double sum = 0;
+        foreach (var line in text.AsSpan().EnumerateLines())
+        {
+            if (line.StartsWith(name) && line.Length > name.Length && line[name.Length] is ' ' or '{')
+            {
+                sum += double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return sum;
+    }
+
+    public async Task StopAsync(Service service)
+    {
+        _services.Remove(service);
+        await service.Process.StopAsync(TimeSpan.FromSeconds(15));
+        await service.Process.DisposeAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // The API first, then the workers: the reverse of the order they started in.
+        for (var i = _services.Count - 1; i >= 0; i--)
+        {
+            await _services[i].Process.DisposeAsync();
+        }
+
+        _services.Clear();
+        _watermarks.Dispose();
+        _http.Dispose();
+        _broker.Dispose();
+    }
+
+    private Dictionary<string, string> Common(string topic) => new()
+    {
+        ["KAFKA_BOOTSTRAP_SERVERS"] = _broker.BootstrapServers,
+        ["KAFKA_TOPIC"] = topic,
+        ["KAFKA_DLQ_TOPIC"] = DeadLetterTopic,
+        ["BIND_ADDRESS"] = "127.0.0.1",
+    };
+
+    private async Task<Service> ReadyAsync(Service service)
+    {
+        _services.Add(service);
+        var deadline = DateTime.UtcNow + ReadyTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (service.Process.Exited.IsCompleted)
+            {
+                throw new InvalidOperationException($"{service.Name} exited with code {service.Process.ExitCode}:\n{service.Log}");
+            }
+
+            try
+            {
+                using var response = await _http.GetAsync($"{service.Url}/health/ready");
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return service;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            // A child process offers no readiness signal but its health endpoint.
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"{service.Name} did not report ready within {ReadyTimeout.TotalSeconds} s:\n{service.Log}");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>The last lines a service wrote, shown when it fails; the rest is dropped (a worker logs every event).</summary>
+internal sealed class LogTail
+{
+    private const int Capacity = 60;
+    private readonly Queue<string> _lines = new();
+    private readonly Lock _gate = new();
+
+    public void Add(string line)
+    {
+        lock (_gate)
+        {
+            if (_lines.Count == Capacity)
+            {
+                _lines.Dequeue();
+            }
+
+            _lines.Enqueue(line);
+        }
+    }
+
+    public override string ToString()
+    {
+        lock (_gate)
+        {
+            return string.Join('\n', _lines);
+        }
+    }
+}

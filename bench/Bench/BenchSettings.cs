@@ -1,0 +1,93 @@
+using System.Globalization;
+
+namespace Bench;
+
+/// <summary>How much the harness measures: the full mode is for people, the quick mode only proves it works.</summary>
+internal sealed record BenchSettings(
+    bool Quick,
+    int Runs,
+    TimeSpan Measure,
+    TimeSpan Warmup,
+    int[] Connections,
+    int BatchSize,
+    int BatchConnections,
+    int RawEvents,
+    int SmallStore,
+    int LargeStore,
+    int[] WorkerCounts,
+    int DrainPartitions,
+    int IngestPartitions,
+    int EndToEndRate,
+    TimeSpan EndToEndDuration,
+    string? Only,
+    string ResultsDirectory)
+{
+    public const string Usage = """
+        Usage: bash bench/run [--quick] [--runs N] [--seconds S] [--only ingest|batch|drain|e2e] [--out DIR]
+
+          --quick        under 3 minutes: small volumes, one run; checks that every phase works, not the targets
+          --runs N       measured runs of each cell (default 3; medians and spread are reported)
+          --seconds S    length of one ingest measurement (default 10)
+          --only PHASE   one phase only
+          --out DIR      where the report goes (default bench/results)
+        """;
+
+    public static BenchSettings Parse(string[] args, string repositoryRoot)
+    {
+        var quick = args.Contains("--quick");
+        var runs = quick ? 1 : 3;
+        var seconds = quick ? 2 : 10;
+        string? only = null;
+        var output = Path.Combine(repositoryRoot, "bench", "results");
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--quick":
+                    break;
+                case "--runs":
+                    runs = Positive(args, ++i);
+                    break;
+                case "--seconds":
+                    seconds = Positive(args, ++i);
+                    break;
+                case "--only":
+                    only = i + 1 < args.Length ? args[++i] : throw new ArgumentException("--only takes a phase name.");
+                    break;
+                case "--out":
+                    output = i + 1 < args.Length ? Path.GetFullPath(args[++i]) : throw new ArgumentException("--out takes a folder.");
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}");
+            }
+        }
+
+        return new BenchSettings(
+            quick,
+            runs,
+            TimeSpan.FromSeconds(seconds),
+            TimeSpan.FromSeconds(quick ? 1 : 3),
+            [64, 256],
+            BatchSize: 100,
+            BatchConnections: 32,
+            RawEvents: quick ? 50_000 : 500_000,
+            SmallStore: quick ? 10_000 : 100_000,
+            LargeStore: quick ? 40_000 : 1_000_000,
+            WorkerCounts: [1, 2, 3],
+            // Sized for the development broker's 5 MiB per partition: a million lz4-compressed events of about
+            // 200 bytes are about 42k per partition, where about 75k fit.
+            DrainPartitions: 24,
+            IngestPartitions: 16,
+            EndToEndRate: 5_000,
+            EndToEndDuration: TimeSpan.FromSeconds(quick ? 2 : 10),
+            only,
+            output);
+    }
+
+    public bool Includes(string phase) => Only is null || string.Equals(Only, phase, StringComparison.OrdinalIgnoreCase);
+
+    private static int Positive(string[] args, int index) =>
+        index < args.Length && int.TryParse(args[index], NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : throw new ArgumentException("Expected a positive whole number.");
+}

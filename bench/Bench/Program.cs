@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using Bench;
+using Bench.Phases;
+
+if (args is ["echo" or "kafka-http", ..])
+{
+    using var stopping = new CancellationTokenSource();
+    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stopping.Cancel(); });
+    return await ReferenceHost.RunAsync(args[0], stopping.Token);
+}
+
+if (args.Contains("--help"))
+{
+    Console.WriteLine(BenchSettings.Usage);
+    return 0;
+}
+
+var root = typeof(BenchSettings).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!;
+var settings = BenchSettings.Parse(args, root);
+var report = new Report();
+var clock = Stopwatch.StartNew();
+if (!Wrk.Available() && (settings.Includes("ingest") || settings.Includes("batch")))
+{
+    Console.Error.WriteLine("wrk is not installed (Debian package wrk; bench/run installs it): the ingest and batch phases need it.");
+    return 2;
+}
+
+var ceiling = new List<double>();
+if (settings.Includes("ingest"))
+{
+    var ingest = new IngestPhase(settings, report, root);
+    await ingest.RunAsync();
+    ceiling = ingest.Ceiling;
+}
+
+if (settings.Includes("batch"))
+{
+    await new BatchPhase(settings, report, root, ceiling).RunAsync();
+}
+
+if (settings.Includes("drain"))
+{
+    await new DrainPhase(settings, report).RunAsync();
+}
+
+if (settings.Includes("e2e"))
+{
+    await new EndToEndPhase(settings, report).RunAsync();
+}
+
+var text = report.Render(settings, clock.Elapsed);
+Directory.CreateDirectory(settings.ResultsDirectory);
+var file = Path.Combine(settings.ResultsDirectory, $"bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}{(settings.Quick ? "-quick" : "")}.md");
+await File.WriteAllTextAsync(file, text);
+Console.WriteLine(text);
+Console.WriteLine($"Report written to {file}");
+return report.Failures.Count == 0 ? 0 : 1;

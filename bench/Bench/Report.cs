@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Text;
+
+namespace Bench;
+
+/// <summary>A set of measurements of one quantity across runs: reported as the median with the spread.</summary>
+internal sealed class Sample(IEnumerable<double> values)
+{
+    private readonly double[] _values = [.. values.Order()];
+
+    public int Count => _values.Length;
+
+    public double Median => _values.Length == 0
+        ? double.NaN
+        : _values.Length % 2 == 1 ? _values[_values.Length / 2] : (_values[(_values.Length / 2) - 1] + _values[_values.Length / 2]) / 2;
+
+    public double Min => _values.Length == 0 ? double.NaN : _values[0];
+
+    public double Max => _values.Length == 0 ? double.NaN : _values[^1];
+
+    public string Format(string format) => _values.Length switch
+    {
+        0 => "n/a",
+        1 => Median.ToString(format, CultureInfo.InvariantCulture),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{Median.ToString(format, CultureInfo.InvariantCulture)} ({Min.ToString(format, CultureInfo.InvariantCulture)}–{Max.ToString(format, CultureInfo.InvariantCulture)})"),
+    };
+}
+
+/// <summary>
+/// What a run measured, as Markdown: tables per phase, then each target with its figure. A failure is something
+/// that shows the harness or the services not working (an error answer, a lost event, a log that retention cut);
+/// it fails the run in either mode. A missed target fails nothing: the report says by how much.
+/// </summary>
+internal sealed class Report
+{
+    private readonly StringBuilder _body = new();
+    private readonly List<string> _targets = [];
+    private readonly List<string> _failures = [];
+
+    public IReadOnlyList<string> Failures => _failures;
+
+    public void Section(string title, string text) => _body.Append(CultureInfo.InvariantCulture, $"\n## {title}\n\n{text}\n");
+
+    public static string Table(string[] header, IEnumerable<string[]> rows)
+    {
+        var table = new StringBuilder();
+        table.Append("| ").AppendJoin(" | ", header).Append(" |\n|").AppendJoin("|", header.Select(_ => "---")).Append("|\n");
+        foreach (var row in rows)
+        {
+            table.Append("| ").AppendJoin(" | ", row).Append(" |\n");
+        }
+
+        return table.ToString();
+    }
+
+    /// <summary>Records a target: met when <paramref name="met"/>, with the figure that decides it.</summary>
+    public void Target(string target, string measured, bool met) =>
+        _targets.Add($"| {target} | {measured} | {(met ? "met" : "**missed**")} |");
+
+    public void Fail(string what)
+    {
+        _failures.Add(what);
+        Console.Error.WriteLine($"FAILED: {what}");
+    }
+
+    public void Check(bool condition, string what)
+    {
+        if (!condition)
+        {
+            Fail(what);
+        }
+    }
+
+    public string Render(BenchSettings settings, TimeSpan elapsed)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"# Benchmark run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC ({(settings.Quick ? "quick" : "full")} mode, {elapsed.TotalMinutes:0.0} min)\n\n");
+        text.Append(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}. ");
+        text.Append(CultureInfo.InvariantCulture, $"Runs per cell: {settings.Runs}; figures are medians with the range (min–max) of the runs.\n");
+        text.Append(_body);
+        if (_targets.Count > 0)
+        {
+            text.Append("\n## Targets\n\n| target | measured (median) | |\n|---|---|---|\n");
+            foreach (var line in _targets)
+            {
+                text.Append(line).Append('\n');
+            }
+        }
+
+        text.Append(_failures.Count == 0 ? "\nNo failures.\n" : $"\n## Failures\n\n- {string.Join("\n- ", _failures)}\n");
+        return text.ToString();
+    }
+}
