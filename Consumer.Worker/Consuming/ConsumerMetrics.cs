@@ -14,6 +14,7 @@ namespace Consumer.Worker.Consuming;
 /// The consumer's side of the worker's metrics: messages consumed per partition, rebalances, consumer lag per owned
 /// partition, the progress of rebuilds, and the store's size. Lag comes from librdkafka's statistics, which the
 /// consume loop hands in every second: the partition's high watermark against the offset this worker has reached.
+/// Events lost to retention: those the log start passed before this worker (or its group) had processed them.
 /// </summary>
 public sealed class ConsumerMetrics
 {
@@ -21,6 +22,7 @@ public sealed class ConsumerMetrics
 
     private readonly ConcurrentDictionary<int, StrongBox<long>> _consumed = new();
     private readonly ConcurrentDictionary<int, long> _lag = new();
+    private readonly ConcurrentDictionary<int, StrongBox<long>> _lostToRetention = new();
     private readonly long[] _rebalances = new long[Changes.Length];
     private readonly ConsumerState _state;
     private readonly KafkaClientMetrics _statistics;
@@ -55,6 +57,11 @@ public sealed class ConsumerMetrics
             ObserveRebalances,
             unit: "{rebalance}",
             description: "Changes to this worker's share of the partitions: assigned, revoked, or lost (taken away without a clean revocation).");
+        meter.CreateObservableCounter(
+            "useractivity.worker.events.lost_to_retention",
+            ObserveLostToRetention,
+            unit: "{event}",
+            description: "Events never processed because retention deleted them before this worker (or its group) read them: the consumer jumped from the offset it expected to the new log start. Any increase is data loss.");
         meter.CreateObservableGauge(
             "useractivity.worker.consumer.lag",
             ObserveLag,
@@ -84,6 +91,13 @@ public sealed class ConsumerMetrics
         Interlocked.Increment(ref _consumed.GetOrAdd(partition, static _ => new StrongBox<long>()).Value);
 
     public void Assigned() => Interlocked.Increment(ref _rebalances[0]);
+
+    public void LostToRetention(int partition, long events) =>
+        Interlocked.Add(ref _lostToRetention.GetOrAdd(partition, static _ => new StrongBox<long>()).Value, events);
+
+    /// <summary>Events of the partition lost to retention since the worker started.</summary>
+    public long LostToRetention(int partition) =>
+        _lostToRetention.TryGetValue(partition, out var count) ? Interlocked.Read(ref count.Value) : 0;
 
     public void Revoked(IEnumerable<int> partitions, bool lost)
     {
@@ -141,6 +155,19 @@ public sealed class ConsumerMetrics
         for (var i = 0; i < Changes.Length; i++)
         {
             yield return new Measurement<long>(Interlocked.Read(ref _rebalances[i]), new KeyValuePair<string, object?>("change", Changes[i]));
+        }
+    }
+
+    /// <summary>Owned partitions show from the start, at 0, so that an alert on any increase has a series to watch.</summary>
+    private IEnumerable<Measurement<long>> ObserveLostToRetention()
+    {
+        foreach (var partition in _lostToRetention.Keys.Union(_state.Assigned).Order())
+        {
+            yield return new Measurement<long>(
+                LostToRetention(partition),
+                new("messaging.destination.name", _topic),
+                new("messaging.consumer.group.name", _group),
+                new("messaging.destination.partition.id", PartitionId(partition)));
         }
     }
 

@@ -25,6 +25,7 @@ internal sealed class KafkaConsumerService(
     private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(10);
 
     private readonly ILogger _logger = loggers.CreateLogger<KafkaConsumerService>();
+    private readonly RetentionGapDetector _gaps = new();
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -71,6 +72,11 @@ internal sealed class KafkaConsumerService(
 
                 var partition = result.Partition.Value;
                 metrics.Consumed(partition);
+                if (_gaps.GapBefore(partition, result.Offset.Value) is { } expected)
+                {
+                    OnGap(consumer, result, expected);
+                }
+
                 var rebuilding = state.IsRebuilding(partition, result.Offset.Value);
                 processor.Process(result, rebuilding, stoppingToken);
                 if (rebuilding)
@@ -113,6 +119,25 @@ internal sealed class KafkaConsumerService(
         }
     }
 
+    /// <summary>
+    /// Offsets were skipped before this message. Only the log start tells whether retention deleted the events the
+    /// worker expected (librdkafka then jumped to the new log start without an error) or the gap is harmless.
+    /// </summary>
+    private void OnGap(IConsumer<string?, byte[]?> consumer, ConsumeResult<string?, byte[]?> result, long expected)
+    {
+        var logStart = LogStart(consumer, result.TopicPartition);
+        var lost = RetentionGapDetector.LostToRetention(expected, result.Offset.Value, logStart);
+        if (lost <= 0)
+        {
+            return;
+        }
+
+        metrics.LostToRetention(result.Partition.Value, lost);
+        _logger.LogError(
+            "Lost {EventsSkipped} events of {Topic} [{Partition}] to retention: expected offset {ExpectedOffset}, but the log now starts at {LogStartOffset}; they were deleted before they were processed",
+            lost, result.Topic, result.Partition.Value, expected, logStart);
+    }
+
     private void StoreOffset(IConsumer<string?, byte[]?> consumer, ConsumeResult<string?, byte[]?> result)
     {
         try
@@ -149,13 +174,21 @@ internal sealed class KafkaConsumerService(
         foreach (var committed in Committed(consumer, partitions))
         {
             var until = committed.Offset.IsSpecial ? 0 : committed.Offset.Value;
+            _gaps.Assigned(committed.Partition.Value, committed.Offset.IsSpecial ? null : until);
             var logStart = until > 0 ? LogStart(consumer, committed.TopicPartition) : 0;
-            if (until > 0 && until <= logStart)
+            if (until > 0 && logStart > 0)
+            {
+                // Time-based retention: the rebuilt store holds only what is still in the log. This is no loss to
+                // processing (those events were processed once); anything between the committed offset and the log
+                // start is, and the consume loop reports it when it meets the gap.
+                _logger.LogWarning(
+                    "Rebuilding {Topic} [{Partition}] from its log start {LogStartOffset}: {EventsNotRebuilt} earlier events were deleted by retention and are not in the store",
+                    committed.Topic, committed.Partition.Value, logStart, Math.Min(logStart, until));
+            }
+
+            if (until <= logStart)
             {
                 // Retention removed everything below the committed offset: there is nothing to rebuild.
-                _logger.LogWarning(
-                    "Partition {Partition}: the log starts at or after the committed offset {Offset}; earlier events are no longer in Kafka and cannot be rebuilt",
-                    committed.Partition.Value, until);
                 until = 0;
             }
 
@@ -221,6 +254,7 @@ internal sealed class KafkaConsumerService(
         foreach (var partition in partitions)
         {
             store.DropPartition(partition.Partition.Value);
+            _gaps.Revoked(partition.Partition.Value);
         }
 
         state.OnRevoked(partitions.Select(p => p.Partition.Value));
