@@ -47,6 +47,9 @@ internal static class KafkaProducerRegistration
         // librdkafka retries on its own until this deadline; after it the client gets its 503, never a
         // 201 for a message still in flight. Its default is 300 s.
         MessageTimeoutMs = api.PublishTimeoutMs,
+        // The API reads only the partition and offset of a delivery (always there): no copies of the key, value
+        // and headers back into the report.
+        DeliveryReportFields = "none",
         RequestTimeoutMs = api.PublishTimeoutMs,
     };
 }

@@ -7,7 +7,7 @@ using LocalStack;
 
 namespace Bench;
 
-/// <summary>A service the harness started: its process, the HTTP port it answers on, and the tail of its output.</summary>
+/// <summary>A service the harness started: its process, the HTTP port it answers on, and the file of its output.</summary>
 internal sealed record Service(string Name, ServiceProcess Process, int HttpPort, int GrpcPort, LogTail Log)
 {
     public string Url => $"http://127.0.0.1:{HttpPort}";
@@ -48,6 +48,9 @@ internal sealed class BenchCluster : IAsyncDisposable
     /// </param>
     public static BenchCluster Start(TimeSpan? groupJoinDelay = null) => new(MockKafkaCluster.Start(1, groupJoinDelay));
 
+    /// <summary>Environment variables added to every worker the cluster starts (the harness's --worker-env).</summary>
+    public static IReadOnlyDictionary<string, string> WorkerOverrides { get; set; } = new Dictionary<string, string>();
+
     public void CreateTopic(string topic, int partitions) => _broker.CreateTopic(topic, partitions);
 
     public async Task<Service> StartWorkerAsync(string name, string topic, string group)
@@ -58,19 +61,30 @@ internal sealed class BenchCluster : IAsyncDisposable
         environment["KAFKA_CONSUMER_GROUP"] = group;
         environment["WORKER_GRPC_PORT"] = Invariant(grpc);
         environment["WORKER_HEALTH_PORT"] = Invariant(health);
-        var log = new LogTail();
-        return await ReadyAsync(new Service(name, ServiceProcess.Start(name, "Consumer.Worker", environment, log.Add), health, grpc, log));
+        foreach (var (key, value) in WorkerOverrides)
+        {
+            environment[key] = value;
+        }
+
+        var log = new LogTail(name);
+        return await ReadyAsync(new Service(name, log.Start(ServiceProcess.BuiltAssembly("Consumer.Worker"), [], environment), health, grpc, log));
     }
 
-    public async Task<Service> StartApiAsync(string topic, string group, IEnumerable<Service> workers)
+    public async Task<Service> StartApiAsync(
+        string topic, string group, IEnumerable<Service> workers, IReadOnlyDictionary<string, string>? overrides = null)
     {
         var port = FreePort();
         var environment = Common(topic);
         environment["KAFKA_CONSUMER_GROUP"] = group;
         environment["API_PORT"] = Invariant(port);
         environment["WORKER_GRPC_URL"] = string.Join(",", workers.Select(w => $"http://127.0.0.1:{w.GrpcPort}"));
-        var log = new LogTail();
-        return await ReadyAsync(new Service("api", ServiceProcess.Start("api", "Producer.Api", environment, log.Add), port, 0, log));
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        var log = new LogTail("api");
+        return await ReadyAsync(new Service("api", log.Start(ServiceProcess.BuiltAssembly("Producer.Api"), [], environment), port, 0, log));
     }
 
     /// <summary>Starts a reference host (echo or kafka-http: <see cref="ReferenceHost"/>) from this assembly.</summary>
@@ -79,9 +93,8 @@ internal sealed class BenchCluster : IAsyncDisposable
         var port = FreePort();
         var environment = Common(topic);
         environment["API_PORT"] = Invariant(port);
-        var log = new LogTail();
-        var process = ServiceProcess.StartAssembly(mode, typeof(ReferenceHost).Assembly.Location, [mode], environment, log.Add);
-        return await ReadyAsync(new Service(mode, process, port, 0, log));
+        var log = new LogTail(mode);
+        return await ReadyAsync(new Service(mode, log.Start(typeof(ReferenceHost).Assembly.Location, [mode], environment), port, 0, log));
     }
 
     /// <summary>The sum over partitions of the end offsets (the events the topic has ever taken).</summary>
@@ -125,6 +138,7 @@ internal sealed class BenchCluster : IAsyncDisposable
         _services.Remove(service);
         await service.Process.StopAsync(TimeSpan.FromSeconds(15));
         await service.Process.DisposeAsync();
+        service.Log.Delete();
     }
 
     public async ValueTask DisposeAsync()
@@ -133,6 +147,7 @@ internal sealed class BenchCluster : IAsyncDisposable
         for (var i = _services.Count - 1; i >= 0; i--)
         {
             await _services[i].Process.DisposeAsync();
+            _services[i].Log.Delete();
         }
 
         _services.Clear();
@@ -190,31 +205,29 @@ internal sealed class BenchCluster : IAsyncDisposable
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 }
 
-/// <summary>The last lines a service wrote, shown when it fails; the rest is dropped (a worker logs every event).</summary>
-internal sealed class LogTail
+/// <summary>
+/// A service's output, in a file the operating system appends to (as a container runtime keeps a log), so that the
+/// worker's line per event costs the harness nothing; its last lines are shown when the service fails.
+/// </summary>
+internal sealed class LogTail(string name)
 {
-    private const int Capacity = 60;
-    private readonly Queue<string> _lines = new();
-    private readonly Lock _gate = new();
+    private readonly string _path = Path.Combine(Path.GetTempPath(), $"bench-{Environment.ProcessId}-{name}-{Guid.NewGuid():N}.log");
 
-    public void Add(string line)
-    {
-        lock (_gate)
-        {
-            if (_lines.Count == Capacity)
-            {
-                _lines.Dequeue();
-            }
+    public ServiceProcess Start(string dll, string[] arguments, IReadOnlyDictionary<string, string> environment) =>
+        ServiceProcess.StartAssembly(name, dll, arguments, environment, logFile: _path);
 
-            _lines.Enqueue(line);
-        }
-    }
+    public void Delete() => File.Delete(_path);
 
     public override string ToString()
     {
-        lock (_gate)
+        if (!File.Exists(_path))
         {
-            return string.Join('\n', _lines);
+            return "(no output)";
         }
+
+        using var file = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        file.Seek(Math.Max(0, file.Length - 8192), SeekOrigin.Begin);
+        using var reader = new StreamReader(file);
+        return reader.ReadToEnd();
     }
 }

@@ -20,7 +20,9 @@ internal sealed record BenchSettings(
     int EndToEndRate,
     TimeSpan EndToEndDuration,
     string? Only,
-    string ResultsDirectory)
+    string ResultsDirectory,
+    IReadOnlyDictionary<string, string> ApiEnvironment,
+    IReadOnlyDictionary<string, string> WorkerEnvironment)
 {
     public const string Usage = """
         Usage: bash bench/run [--quick] [--runs N] [--seconds S] [--only ingest|batch|drain|e2e] [--out DIR]
@@ -29,7 +31,15 @@ internal sealed record BenchSettings(
           --runs N       measured runs of each cell (default 3; medians and spread are reported)
           --seconds S    length of one ingest measurement (default 10)
           --only PHASE   one phase only
+          --warmup S     warm-up before each ingest measurement (default 5): JIT tiering settles in it
+          --events N     events in the drained topic (default 1,000,000; 40,000 in quick mode)
+          --profile      CPU profiles (dotnet-trace) of the API under the ingest load and of one worker draining,
+                         with their top functions, under bench/results/profiles
+          --connections N  the ingest phase at N connections only (default both 64 and 256)
           --out DIR      where the report goes (default bench/results)
+          --api-env K=V  an environment variable for the API only, such as METRICS_ENABLED=false (repeatable):
+                         for comparing settings
+          --worker-env K=V  the same for the workers (the harness reads their /metrics: keep METRICS_ENABLED)
         """;
 
     public static BenchSettings Parse(string[] args, string repositoryRoot)
@@ -39,6 +49,11 @@ internal sealed record BenchSettings(
         var seconds = quick ? 2 : 10;
         string? only = null;
         var output = Path.Combine(repositoryRoot, "bench", "results");
+        var apiEnvironment = new Dictionary<string, string>();
+        var workerEnvironment = new Dictionary<string, string>();
+        int[] connections = [64, 256];
+        var warmup = quick ? 1 : 5;
+        var large = quick ? 40_000 : 1_000_000;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -57,6 +72,23 @@ internal sealed record BenchSettings(
                 case "--out":
                     output = i + 1 < args.Length ? Path.GetFullPath(args[++i]) : throw new ArgumentException("--out takes a folder.");
                     break;
+                case "--warmup":
+                    warmup = Positive(args, ++i);
+                    break;
+                case "--events":
+                    large = Positive(args, ++i);
+                    break;
+                case "--profile":
+                    Profiler.Directory = Path.Combine(output, "profiles");
+                    break;
+                case "--connections":
+                    connections = [Positive(args, ++i)];
+                    break;
+                case "--api-env" or "--worker-env" when i + 1 < args.Length && args[i + 1].IndexOf('=', StringComparison.Ordinal) > 0:
+                    var pair = args[i + 1].Split('=', 2);
+                    (args[i] == "--api-env" ? apiEnvironment : workerEnvironment)[pair[0]] = pair[1];
+                    i++;
+                    break;
                 default:
                     throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}");
             }
@@ -66,13 +98,13 @@ internal sealed record BenchSettings(
             quick,
             runs,
             TimeSpan.FromSeconds(seconds),
-            TimeSpan.FromSeconds(quick ? 1 : 3),
-            [64, 256],
+            TimeSpan.FromSeconds(warmup),
+            connections,
             BatchSize: 100,
             BatchConnections: 32,
             RawEvents: quick ? 50_000 : 500_000,
             SmallStore: quick ? 10_000 : 100_000,
-            LargeStore: quick ? 40_000 : 1_000_000,
+            LargeStore: large,
             WorkerCounts: [1, 2, 3],
             // Sized for the development broker's 5 MiB per partition: a million lz4-compressed events of about
             // 200 bytes are about 42k per partition, where about 75k fit.
@@ -81,7 +113,9 @@ internal sealed record BenchSettings(
             EndToEndRate: 5_000,
             EndToEndDuration: TimeSpan.FromSeconds(quick ? 2 : 10),
             only,
-            output);
+            output,
+            apiEnvironment,
+            workerEnvironment);
     }
 
     public bool Includes(string phase) => Only is null || string.Equals(Only, phase, StringComparison.OrdinalIgnoreCase);

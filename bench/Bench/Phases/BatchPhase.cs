@@ -30,7 +30,7 @@ internal sealed class BatchPhase(BenchSettings settings, Report report, string r
                 cluster.CreateTopic(Topic, settings.IngestPartitions);
                 var group = $"bench-batch-{Guid.NewGuid():N}";
                 var worker = await cluster.StartWorkerAsync("worker", Topic, group);
-                var api = await cluster.StartApiAsync(Topic, group, [worker]);
+                var api = await cluster.StartApiAsync(Topic, group, [worker], settings.ApiEnvironment);
                 await Wrk.RunAsync(api.Url, script, settings.BatchConnections, settings.Warmup, environment);
                 var before = cluster.EndOffsets(Topic, settings.IngestPartitions);
                 var wrk = await Wrk.RunAsync(api.Url, script, settings.BatchConnections, settings.Measure, environment);

@@ -60,7 +60,9 @@ internal sealed class DrainPhase(BenchSettings settings, Report report)
             {
                 var group = $"bench-drain-{count}-{Guid.NewGuid():N}";
                 var workers = await Task.WhenAll(Enumerable.Range(1, count).Select(i => cluster.StartWorkerAsync($"worker{i}", Large, group)));
+                var profile = count == 1 && run == 1 ? Profiler.Start(workers[0].Process.ProcessId, "worker-drain", TimeSpan.FromSeconds(settings.Quick ? 2 : 6)) : Task.CompletedTask;
                 var rate = await DrainRateAsync(cluster, workers, settings.LargeStore);
+                await profile;
                 rates.Add(rate);
                 resident.AddRange(workers.Select(w => (double)w.Memory().Resident));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"drain run {run}: {count} worker(s) {rate:0} events/s, resident {resident.TakeLast(count).Average() / 1e6:0} MB each"));
@@ -128,7 +130,7 @@ internal sealed class DrainPhase(BenchSettings settings, Report report)
 
     private async Task QueryAsync(BenchCluster cluster, string store, string topic, string group, Service[] workers, long expected)
     {
-        var api = await cluster.StartApiAsync(topic, group, workers);
+        var api = await cluster.StartApiAsync(topic, group, workers, settings.ApiEnvironment);
         var before = api.Memory().Resident;
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
         var (bytes, events, seconds) = await EventsApiReader.ReadAllAsync(http, $"{api.Url}/events/processed");

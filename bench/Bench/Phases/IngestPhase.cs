@@ -58,12 +58,16 @@ internal sealed class IngestPhase(BenchSettings settings, Report report, string 
         var group = $"bench-ingest-{Guid.NewGuid():N}";
         var worker = await cluster.StartWorkerAsync("worker", Topic, group);
         var service = host == "api"
-            ? await cluster.StartApiAsync(Topic, group, [worker])
+            ? await cluster.StartApiAsync(Topic, group, [worker], settings.ApiEnvironment)
             : await cluster.StartReferenceAsync(host, Topic);
         await Wrk.RunAsync(service.Url, script, connections, settings.Warmup);
         var before = cluster.EndOffsets(Topic, settings.IngestPartitions);
         var cpuBefore = ProcessStats.CpuTime(service.Process.ProcessId);
+        var profile = run == 1 && connections == settings.Connections.Max()
+            ? Profiler.Start(service.Process.ProcessId, $"{host}-ingest-{connections}", settings.Measure - TimeSpan.FromSeconds(1))
+            : Task.CompletedTask;
         var wrk = await Wrk.RunAsync(service.Url, script, connections, settings.Measure);
+        await profile;
         var cpu = ProcessStats.CpuTime(service.Process.ProcessId) - cpuBefore;
         var after = cluster.EndOffsets(Topic, settings.IngestPartitions);
         var cell = $"{host} at {connections} connections, run {run}";
