@@ -41,7 +41,7 @@ public sealed class EventMessageHandler(IProcessedEventStore store, ILogger<Even
             fields.UserId!,
             fields.EventType!.Value,
             fields.Timestamp!.Value,
-            fields.PayloadOf(value).ToArray(),
+            value,
             result.Partition.Value,
             result.Offset.Value);
         if (!store.TryAdd(processed))

@@ -1,6 +1,7 @@
 using System.Text;
 using Consumer.Worker.Consuming;
 using Consumer.Worker.Store;
+using Google.Protobuf;
 using Grpc.Core;
 using Shared.Contracts.Events;
 using Shared.Contracts.Grpc;
@@ -28,7 +29,7 @@ internal sealed class ProcessedEventsGrpcService(IProcessedEventStore store, Con
         var sent = false;
         foreach (var stored in filter.Apply(store.Snapshot(ownership.Partitions)))
         {
-            page.Events.Add(ToMessage(stored));
+            page.Events.Add(request.JsonOnly ? ToJsonMessage(stored) : ToMessage(stored));
             if (page.Events.Count == pageSize)
             {
                 await responseStream.WriteAsync(page, context.CancellationToken);
@@ -78,7 +79,19 @@ internal sealed class ProcessedEventsGrpcService(IProcessedEventStore store, Con
         UserId = stored.UserId,
         EventType = stored.EventType.ToWireName(),
         Timestamp = EventTimestamps.Format(stored.Timestamp),
-        PayloadJson = Encoding.UTF8.GetString(stored.PayloadJson),
+        PayloadJson = Encoding.UTF8.GetString(stored.Payload()),
+        Json = UnsafeByteOperations.UnsafeWrap(stored.Json),
+        Partition = stored.Partition,
+        Offset = stored.Offset,
+    };
+
+    /// <summary>
+    /// The document only, with where it was read: what the API copies into its JSON array. The stored bytes are
+    /// wrapped, not copied; the store never changes them.
+    /// </summary>
+    private static ProcessedEvent ToJsonMessage(StoredEvent stored) => new()
+    {
+        Json = UnsafeByteOperations.UnsafeWrap(stored.Json),
         Partition = stored.Partition,
         Offset = stored.Offset,
     };

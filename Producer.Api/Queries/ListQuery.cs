@@ -75,6 +75,8 @@ internal sealed record ListQuery(string? UserId, string? EventType, DateTimeOffs
             EventType = EventType ?? string.Empty,
             Since = Since?.ToString("O", CultureInfo.InvariantCulture) ?? string.Empty,
             Limit = Limit,
+            JsonOnly = true,
+            PageSize = WorkerPage.Size,
         };
         foreach (var (partition, offset) in Cursor)
         {

@@ -9,6 +9,13 @@ internal static class ProcessedEventJson
 {
     public static void Write(Utf8JsonWriter writer, ProcessedEvent processed)
     {
+        if (!processed.Json.IsEmpty)
+        {
+            // The document as it was published and stored, validated by the worker when it read it: copied as bytes.
+            writer.WriteRawValue(processed.Json.Span, skipInputValidation: true);
+            return;
+        }
+
         writer.WriteStartObject();
         writer.WriteString(EventSchema.EventId, processed.EventId);
         writer.WriteString(EventSchema.UserId, processed.UserId);

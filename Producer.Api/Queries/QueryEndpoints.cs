@@ -60,7 +60,7 @@ internal static class QueryEndpoints
         WorkerStreams streams;
         try
         {
-            streams = await workers.OpenListAsync(new ListProcessedEventsRequest(), context.RequestAborted);
+            streams = await workers.OpenListAsync(new ListProcessedEventsRequest { JsonOnly = true, PageSize = WorkerPage.Size }, context.RequestAborted);
         }
         catch (Exception ex) when (IsUnavailable(ex) && !context.RequestAborted.IsCancellationRequested)
         {
@@ -85,7 +85,11 @@ internal static class QueryEndpoints
                             ProcessedEventJson.Write(writer, processed);
                             if (writer.BytesPending >= FlushThreshold)
                             {
-                                await writer.FlushAsync(context.RequestAborted);
+                                // The writer's own flush only hands its bytes to the pipe (an IBufferWriter); the
+                                // pipe's flush sends them and waits while the client is slow. Without it Kestrel
+                                // kept the whole answer in memory until the end: the API's peak grew with the store.
+                                writer.Flush();
+                                await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
                             }
                         }
 

@@ -17,7 +17,10 @@ public sealed class LargeStoreTests(MockClusterFixture kafka)
         for (var i = 0; i < ids.Length; i++)
         {
             ids[i] = Guid.CreateVersion7();
-            store.TryAdd(new StoredEvent(ids[i], $"user-{i}", EventType.ProductView, DateTimeOffset.UtcNow, payload, i % 3, i));
+            var timestamp = DateTimeOffset.UtcNow;
+            var json = new System.Buffers.ArrayBufferWriter<byte>();
+            EventJsonWriter.Write(json, ids[i], $"user-{i}", EventType.ProductView, timestamp, payload);
+            store.TryAdd(new StoredEvent(ids[i], $"user-{i}", EventType.ProductView, timestamp, json.WrittenSpan.ToArray(), i % 3, i));
         }
 
         // About 10 MB of events: well past gRPC's 4 MB default message limit, so it only works as a stream of pages.

@@ -81,14 +81,16 @@ public sealed partial class RetentionLossTests(MockClusterFixture kafka)
             async () =>
             {
                 var text = await http.GetStringAsync(new Uri($"http://localhost:{port}/metrics"));
-                var match = LostToRetentionLine().Match(text);
-                value = match.Success ? long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : null;
+                // Every in-process worker's meter is visible on every /metrics of this test process (a MeterProvider
+                // listens to meters by name): the line is the one of this test's topic.
+                var match = LostToRetentionLine().Matches(text).FirstOrDefault(m => m.Groups["topic"].Value == flow.Topic);
+                value = match is not null ? long.Parse(match.Groups["value"].Value, CultureInfo.InvariantCulture) : null;
                 return value > 0;
             },
             "useractivity_worker_events_lost_to_retention_total on the worker's /metrics");
         return value!.Value;
     }
 
-    [GeneratedRegex(@"^useractivity_worker_events_lost_to_retention_total\{[^}]*messaging_destination_partition_id=""0""[^}]*\} (\d+)", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^useractivity_worker_events_lost_to_retention_total\{(?=[^}]*messaging_destination_name=""(?<topic>[^""]*)"")[^}]*messaging_destination_partition_id=""0""[^}]*\} (?<value>\d+)", RegexOptions.Multiline)]
     private static partial Regex LostToRetentionLine();
 }

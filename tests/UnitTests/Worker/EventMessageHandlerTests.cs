@@ -45,7 +45,7 @@ public sealed class EventMessageHandlerTests
         Assert.True(_store.TryGet(id, out var stored));
         Assert.Equal("user-7", stored!.UserId);
         Assert.Equal(EventType.ProductView, stored.EventType);
-        Assert.Equal("""{"page":"/home"}""", Encoding.UTF8.GetString(stored.PayloadJson));
+        Assert.Equal("""{"page":"/home"}""", Encoding.UTF8.GetString(stored.Payload()));
         Assert.Equal((2, 10L), (stored.Partition, stored.Offset));
     }
 
