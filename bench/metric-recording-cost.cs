@@ -5,7 +5,7 @@ using System.Diagnostics.Metrics;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 
-// dotnet run -c Release tools/bench/metric-recording-cost.cs
+// dotnet run -c Release bench/metric-recording-cost.cs
 //
 // The recordings one POST and its stored event add while metrics are on, with an OpenTelemetry MeterProvider listening
 // as in the services: ASP.NET Core's request duration (6 tags) and active requests (+1, -1; 2 tags), the time to

@@ -5,12 +5,12 @@
 # against 127.0.0.1 only. Prints each run and the medians: requests per second, and the CPU time the API and the worker
 # processes spent per request (from /proc), which a machine shared with other work disturbs much less than throughput.
 #
-#   bash tools/bench/metrics-cost.sh [runs per mode (3)] [seconds per run (10)] [connections (32)]
+#   bash bench/metrics-cost.sh [runs per mode (3)] [seconds per run (10)] [connections (32)]
 #
 # Needs wrk (Debian package wrk; installed when missing). The broker keeps at most 5 MiB per partition, which bounds
 # how long one run can be at full speed (docs/observability.md).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 
 runs=${1:-3} seconds=${2:-10} connections=${3:-32}
 api_port=18180 grpc_port=15101 health_port=18181
@@ -56,10 +56,10 @@ measure() {
   # /metrics answers only while metrics are on: a check that the switch did what it says.
   local metrics_status
   metrics_status=$(curl -s -o /dev/null -w '%{http_code}' "$url/metrics")
-  wrk -t1 -c"$connections" -d3s -s tools/bench/post-event.lua "$url" >/dev/null # warm-up: JIT, connections, batches
+  wrk -t1 -c"$connections" -d3s -s bench/wrk/post-event.lua "$url" >/dev/null # warm-up: JIT, connections, batches
   local out before after
   before=$(service_ticks)
-  out=$(wrk -t2 -c"$connections" -d"${seconds}s" --latency -s tools/bench/post-event.lua "$url")
+  out=$(wrk -t2 -c"$connections" -d"${seconds}s" --latency -s bench/wrk/post-event.lua "$url")
   after=$(service_ticks)
   stop_stack
   local rps p99 errors requests cpu

@@ -72,6 +72,7 @@ internal static class QueryEndpoints
             context.Response.StatusCode = StatusCodes.Status200OK;
             context.Response.ContentType = "application/json";
             await using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
+            long flushed = 0;
             writer.WriteStartArray();
             try
             {
@@ -83,13 +84,16 @@ internal static class QueryEndpoints
                         foreach (var processed in page.Events)
                         {
                             ProcessedEventJson.Write(writer, processed);
-                            if (writer.BytesPending >= FlushThreshold)
+                            // Counted from what the writer has written in all: it hands each full block to the
+                            // pipe by itself, so its pending bytes alone never reach the threshold.
+                            if (writer.BytesCommitted + writer.BytesPending - flushed >= FlushThreshold)
                             {
                                 // The writer's own flush only hands its bytes to the pipe (an IBufferWriter); the
                                 // pipe's flush sends them and waits while the client is slow. Without it Kestrel
                                 // kept the whole answer in memory until the end: the API's peak grew with the store.
                                 writer.Flush();
                                 await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+                                flushed = writer.BytesCommitted;
                             }
                         }
 

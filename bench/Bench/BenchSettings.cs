@@ -25,12 +25,12 @@ internal sealed record BenchSettings(
     IReadOnlyDictionary<string, string> WorkerEnvironment)
 {
     public const string Usage = """
-        Usage: bash bench/run [--quick] [--runs N] [--seconds S] [--only ingest|batch|drain|e2e] [--out DIR]
+        Usage: bash bench/run [--quick] [--runs N] [--seconds S] [--only ingest|batch|drain|e2e|compression] [--out DIR]
 
           --quick        under 3 minutes: small volumes, one run; checks that every phase works, not the targets
           --runs N       measured runs of each cell (default 3; medians and spread are reported)
           --seconds S    length of one ingest measurement (default 10)
-          --only PHASE   one phase only
+          --only PHASE   one phase only; `compression` (never in a default run) compares the producer's codecs
           --warmup S     warm-up before each ingest measurement (default 5): JIT tiering settles in it
           --events N     events in the drained topic (default 1,000,000; 40,000 in quick mode)
           --profile      CPU profiles (dotnet-trace) of the API under the ingest load and of one worker draining,

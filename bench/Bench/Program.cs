@@ -52,6 +52,12 @@ if (settings.Includes("drain"))
     await new DrainPhase(settings, report).RunAsync();
 }
 
+if (settings.Only is "compression")
+{
+    // Not part of a default run: it settled the producer's codec, and is here to settle it again.
+    await new CompressionPhase(settings, report).RunAsync();
+}
+
 if (settings.Includes("e2e"))
 {
     await new EndToEndPhase(settings, report).RunAsync();
