@@ -10,9 +10,6 @@ namespace Producer.Api.Queries;
 
 internal static class QueryEndpoints
 {
-    /// <summary>Bytes buffered in the JSON writer before they are flushed to the client.</summary>
-    private const int FlushThreshold = 32 * 1024;
-
     public static IEndpointRouteBuilder MapQueries(this IEndpointRouteBuilder app)
     {
         // A list streams for as long as WORKER_LIST_TIMEOUT_MS allows: the request timeout is for answers given at once.
@@ -71,8 +68,8 @@ internal static class QueryEndpoints
         {
             context.Response.StatusCode = StatusCodes.Status200OK;
             context.Response.ContentType = "application/json";
-            await using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
-            long flushed = 0;
+            await using var output = new StreamingJsonWriter(context.Response.BodyWriter);
+            var writer = output.Json;
             writer.WriteStartArray();
             try
             {
@@ -84,17 +81,7 @@ internal static class QueryEndpoints
                         foreach (var processed in page.Events)
                         {
                             ProcessedEventJson.Write(writer, processed);
-                            // Counted from what the writer has written in all: it hands each full block to the
-                            // pipe by itself, so its pending bytes alone never reach the threshold.
-                            if (writer.BytesCommitted + writer.BytesPending - flushed >= FlushThreshold)
-                            {
-                                // The writer's own flush only hands its bytes to the pipe (an IBufferWriter); the
-                                // pipe's flush sends them and waits while the client is slow. Without it Kestrel
-                                // kept the whole answer in memory until the end: the API's peak grew with the store.
-                                writer.Flush();
-                                await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
-                                flushed = writer.BytesCommitted;
-                            }
+                            await output.MaybeFlushAsync(context.RequestAborted);
                         }
 
                         page = await stream.Call.ResponseStream.MoveNext(context.RequestAborted) ? stream.Call.ResponseStream.Current : null;
@@ -113,7 +100,7 @@ internal static class QueryEndpoints
             }
 
             writer.WriteEndArray();
-            await writer.FlushAsync(context.RequestAborted);
+            await output.FlushAsync(context.RequestAborted);
             return Results.Empty;
         }
     }
