@@ -8,8 +8,8 @@ using Shared.Contracts.Events;
 namespace Producer.Api.Ingest;
 
 /// <summary>
-/// POST /events/generate/batch: a JSON array of events, each validated and published on its own, answered with one
-/// result per entry. One request carries many events, so the round trip to Kafka is paid once for all of them:
+/// POST /events/generate/batch: a JSON array of events, each validated on its own and all published together,
+/// answered with one result per entry. One request carries many events, so the round trip to Kafka is paid once for all of them:
 /// the producer batches them into the same produce requests.
 /// </summary>
 internal static class BatchIngestEndpoints
@@ -50,7 +50,7 @@ internal static class BatchIngestEndpoints
         }
 
         var results = new BatchEntryResult[entries.Count];
-        var publishing = new List<Task>(entries.Count);
+        var outgoing = new List<(int Index, OutgoingEvent Event)>(entries.Count);
         for (var i = 0; i < entries.Count; i++)
         {
             var entry = body.AsMemory(entries[i]);
@@ -60,26 +60,25 @@ internal static class BatchIngestEndpoints
                 continue;
             }
 
-            var outgoing = factory.Create(fields, entry.Span);
-            publishing.Add(PublishAsync(i, outgoing));
+            outgoing.Add((i, factory.Create(fields, entry.Span)));
         }
 
-        // Every publish is in flight at once: the producer puts them into the same batches.
-        await Task.WhenAll(publishing);
-        var accepted = results.Count(r => r.Status == StatusCodes.Status201Created);
-        return TypedResults.Json(new BatchResult(accepted, results.Length - accepted, results), BatchJsonContext.Default.BatchResult);
-
-        async Task PublishAsync(int index, OutgoingEvent outgoing)
+        // Every valid event at once: the producer puts them into the same produce requests.
+        var published = await publisher.PublishBatchAsync([.. outgoing.Select(o => (o.Event.EventId, o.Event.Json))], context.RequestAborted);
+        for (var j = 0; j < outgoing.Count; j++)
         {
-            var published = await publisher.PublishAsync(outgoing.EventId, outgoing.Json, context.RequestAborted);
-            results[index] = published.IsAcknowledged
-                ? new BatchEntryResult(index, StatusCodes.Status201Created, outgoing.EventId)
+            var (index, created) = outgoing[j];
+            results[index] = published[j].IsAcknowledged
+                ? new BatchEntryResult(index, StatusCodes.Status201Created, created.EventId)
                 : new BatchEntryResult(
                     index,
                     StatusCodes.Status503ServiceUnavailable,
-                    outgoing.EventId,
-                    $"{published.Reason} The event may or may not have been written; retrying with its eventId is safe.");
+                    created.EventId,
+                    $"{published[j].Reason} The event may or may not have been written; retrying with its eventId is safe.");
         }
+
+        var accepted = results.Count(r => r.Status == StatusCodes.Status201Created);
+        return TypedResults.Json(new BatchResult(accepted, results.Length - accepted, results), BatchJsonContext.Default.BatchResult);
     }
 
     /// <summary>The byte range of each element of the top-level array; false with a reason when it is no such array.</summary>

@@ -106,10 +106,100 @@ internal sealed class KafkaEventPublisher(
         }
     }
 
+    public async Task<PublishResult[]> PublishBatchAsync(IReadOnlyList<(Guid EventId, byte[] Json)> events, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        // One span and one trip through the resilience pipeline for the whole batch, and every message handed to the
+        // producer with a delivery callback instead of an awaited task each: per event, what is left is librdkafka's
+        // own work. Every event carries the batch span's trace context, so the worker's spans join the request.
+        using var activity = StartSendActivity(key: null, batchSize: events.Count);
+        var headers = new Headers
+        {
+            { EventHeaders.ContentType, ContentType },
+            { EventHeaders.SchemaVersion, SchemaVersion },
+        };
+        InjectTraceContext(activity ?? Activity.Current, headers);
+        var delivery = new BatchDelivery(events.Count);
+        var started = Stopwatch.GetTimestamp();
+        var results = new PublishResult[events.Count];
+        try
+        {
+            await _pipeline.ExecuteAsync(
+                static async (state, token) =>
+                {
+                    for (var i = 0; i < state.events.Count; i++)
+                    {
+                        var (eventId, json) = state.events[i];
+                        try
+                        {
+                            // The producer copies the headers into each message as it queues it: one instance serves all.
+                            state.producer.Produce(
+                                state.topic,
+                                new Message<string, byte[]> { Key = eventId.ToString(), Value = json, Headers = state.headers },
+                                state.delivery.HandlerFor(i));
+                        }
+                        catch (ProduceException<string, byte[]> ex)
+                        {
+                            // Not queued at all (its queue full, say): that event's outcome, not the batch's.
+                            state.delivery.Report(i, ex.Error);
+                        }
+                    }
+
+                    await state.delivery.Completion.WaitAsync(token);
+                    if (state.delivery.AllFailed && state.delivery.Outcome(0).Error is { } error)
+                    {
+                        // Only a batch that Kafka refused entirely counts against the circuit.
+                        throw new KafkaException(error);
+                    }
+                },
+                (producer, topic: _topic, headers, delivery, events),
+                cancellationToken);
+        }
+        catch (BrokenCircuitException)
+        {
+            activity?.SetError("circuit_open", "Not sent: the circuit is open.");
+            Array.Fill(results, new PublishResult(PublishStatus.Rejected, "Kafka is failing; publishing is paused for a few seconds."));
+            foreach (var _ in results)
+            {
+                metrics.Record(PublishStatus.Rejected, elapsed: null);
+            }
+
+            return results;
+        }
+        catch (TimeoutRejectedException)
+        {
+            activity?.SetError("timeout", "Not every event was acknowledged within the publish timeout.");
+        }
+        catch (KafkaException ex)
+        {
+            activity?.SetError(ex.Error.Code.ToString(), ex.Error.Reason);
+        }
+
+        var elapsed = Since(started);
+        for (var i = 0; i < results.Length; i++)
+        {
+            results[i] = delivery.Outcome(i) switch
+            {
+                (true, null) => PublishResult.Acknowledged,
+                (true, { Code: ErrorCode.Local_MsgTimedOut }) or (false, _) => new PublishResult(PublishStatus.TimedOut, "Kafka did not acknowledge the event in time."),
+                (true, { } error) => new PublishResult(PublishStatus.Failed, $"Kafka refused the event: {error.Reason}."),
+            };
+            metrics.Record(results[i].Status, elapsed, results[i].IsAcknowledged ? null : delivery.Outcome(i).Error?.Code.ToString() ?? "timeout");
+        }
+
+        var failed = results.Count(r => !r.IsAcknowledged);
+        if (failed > 0)
+        {
+            logger.LogWarning("{Failed} of {Count} events of a batch were not acknowledged", failed, results.Length);
+        }
+
+        return results;
+    }
+
     private static TimeSpan? Since(long started) => started == 0 ? null : Stopwatch.GetElapsedTime(started);
 
     /// <summary>A producer span per the messaging semantic conventions, or null when nobody records spans.</summary>
-    private Activity? StartSendActivity(string key)
+    private Activity? StartSendActivity(string? key, int batchSize = 1)
     {
         var activity = ApiTelemetry.Source.StartActivity(_spanName, ActivityKind.Producer);
         if (activity is { IsAllDataRequested: true })
@@ -118,7 +208,15 @@ internal sealed class KafkaEventPublisher(
             activity.SetTag("messaging.operation.name", "send");
             activity.SetTag("messaging.operation.type", "send");
             activity.SetTag("messaging.destination.name", _topic);
-            activity.SetTag("messaging.kafka.message.key", key);
+            if (key is not null)
+            {
+                activity.SetTag("messaging.kafka.message.key", key);
+            }
+
+            if (batchSize > 1)
+            {
+                activity.SetTag("messaging.batch.message_count", batchSize);
+            }
         }
 
         return activity;

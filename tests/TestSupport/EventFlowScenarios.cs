@@ -92,6 +92,35 @@ public abstract class EventFlowScenarios : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Every_event_of_a_batch_is_processed_once_even_when_the_batch_is_sent_twice()
+    {
+        var ids = Enumerable.Range(0, 20).Select(_ => Guid.NewGuid()).ToList();
+        var body = "[" + string.Join(",", ids.Select((id, i) =>
+            $$$"""{"eventId":"{{{id}}}","userId":"{{{User("user-batch")}}}","eventType":"PRODUCT_VIEW","payload":{"n":{{{i}}}}}""")) + "]";
+
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            using var response = await Api.Http.PostAsync(
+                new Uri("/events/generate/batch", UriKind.Relative),
+                new StringContent(body, Encoding.UTF8, "application/json"),
+                TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Contains("\"accepted\":20", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        }
+
+        // Markers after the second copy on each event's partition: once they are processed, every copy before them was.
+        var markers = new List<Guid>();
+        foreach (var id in ids)
+        {
+            markers.Add((await Api.PostAsync(User("user-batch"), "LOGOUT", eventId: NextOnSamePartitionAs(id))).EventId);
+        }
+
+        await Api.WaitUntilProcessedAsync([.. ids, .. markers]);
+        var listed = await ListMineAsync();
+        Assert.All(ids, id => Assert.Single(listed, e => e.EventId == id));
+    }
+
+    [Fact]
     public async Task Invalid_requests_get_their_status_codes_and_nothing_reaches_the_store()
     {
         Assert.Equal(HttpStatusCode.BadRequest, (await Api.PostRawAsync("{\"userId\":\"u\",")).StatusCode);

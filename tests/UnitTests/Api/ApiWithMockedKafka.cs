@@ -22,21 +22,40 @@ internal sealed class ApiWithMockedKafka(params (string Variable, string Value)[
 
     public List<Message<string, byte[]>> Published { get; } = [];
 
-    public void AcknowledgeEverything() =>
+    /// <summary>Every message is acknowledged: awaited one by one (single events) or reported (batches).</summary>
+    public void AcknowledgeEverything()
+    {
         Producer.Setup(p => p.ProduceAsync(It.IsAny<string>(), It.IsAny<Message<string, byte[]>>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync((string topic, Message<string, byte[]> message, CancellationToken _) =>
             {
-                lock (Published)
-                {
-                    Published.Add(message);
-                }
-
+                Record(message);
                 return new DeliveryResult<string, byte[]> { Topic = topic, Message = message, Status = PersistenceStatus.Persisted };
             });
+        Producer.Setup(p => p.Produce(It.IsAny<string>(), It.IsAny<Message<string, byte[]>>(), It.IsAny<Action<DeliveryReport<string, byte[]>>>()))
+            .Callback((string topic, Message<string, byte[]> message, Action<DeliveryReport<string, byte[]>> handler) =>
+            {
+                Record(message);
+                handler(new DeliveryReport<string, byte[]> { Topic = topic, Message = message, Error = new Error(ErrorCode.NoError), Status = PersistenceStatus.Persisted });
+            });
+    }
 
-    public void FailEverything(ErrorCode code) =>
+    /// <summary>Every message fails with <paramref name="code"/>, in whichever way it was produced.</summary>
+    public void FailEverything(ErrorCode code)
+    {
         Producer.Setup(p => p.ProduceAsync(It.IsAny<string>(), It.IsAny<Message<string, byte[]>>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(new ProduceException<string, byte[]>(new Error(code), new DeliveryResult<string, byte[]>()));
+        Producer.Setup(p => p.Produce(It.IsAny<string>(), It.IsAny<Message<string, byte[]>>(), It.IsAny<Action<DeliveryReport<string, byte[]>>>()))
+            .Callback((string topic, Message<string, byte[]> message, Action<DeliveryReport<string, byte[]>> handler) =>
+                handler(new DeliveryReport<string, byte[]> { Topic = topic, Message = message, Error = new Error(code) }));
+    }
+
+    private void Record(Message<string, byte[]> message)
+    {
+        lock (Published)
+        {
+            Published.Add(message);
+        }
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -112,4 +112,37 @@ public sealed class KafkaEventPublisherTests
             p => p.ProduceAsync(It.IsAny<string>(), It.IsAny<Message<string, byte[]>>(), It.IsAny<CancellationToken>()),
             Times.Exactly(10));
     }
+
+    [Fact]
+    public async Task A_batch_gets_one_result_per_event_in_order_and_a_refused_event_fails_alone()
+    {
+        var refused = Guid.NewGuid();
+        var published = new List<Message<string, byte[]>>();
+        _producer.Setup(p => p.Produce("events", It.IsAny<Message<string, byte[]>>(), It.IsAny<Action<DeliveryReport<string, byte[]>>>()))
+            .Callback((string topic, Message<string, byte[]> message, Action<DeliveryReport<string, byte[]>> handler) =>
+            {
+                published.Add(message);
+                var error = message.Key == refused.ToString() ? new Error(ErrorCode.MsgSizeTooLarge) : new Error(ErrorCode.NoError);
+                handler(new DeliveryReport<string, byte[]> { Topic = topic, Message = message, Error = error });
+            });
+        var events = new[] { Guid.NewGuid(), refused, Guid.NewGuid() }.Select(id => (id, Json)).ToList();
+
+        var results = await CreatePublisher().PublishBatchAsync(events, CancellationToken.None);
+
+        Assert.Equal([PublishStatus.Acknowledged, PublishStatus.Failed, PublishStatus.Acknowledged], results.Select(r => r.Status));
+        // Each message is keyed by its own eventId and carries the headers, as a single event does.
+        Assert.Equal(events.Select(e => e.id.ToString()), published.Select(m => m.Key));
+        Assert.All(published, m => Assert.Equal("1", Encoding.UTF8.GetString(m.Headers.GetLastBytes(EventHeaders.SchemaVersion))));
+    }
+
+    [Fact]
+    public async Task Events_of_a_batch_without_a_report_within_the_publish_timeout_are_timed_out()
+    {
+        // Queued, never reported: librdkafka would report them after message.timeout.ms; the pipeline stops waiting first.
+        _producer.Setup(p => p.Produce("events", It.IsAny<Message<string, byte[]>>(), It.IsAny<Action<DeliveryReport<string, byte[]>>>()));
+
+        var results = await CreatePublisher().PublishBatchAsync([(Guid.NewGuid(), Json), (Guid.NewGuid(), Json)], CancellationToken.None);
+
+        Assert.All(results, r => Assert.Equal(PublishStatus.TimedOut, r.Status));
+    }
 }
