@@ -21,7 +21,7 @@ internal static class BatchIngestEndpoints
             .WithTags("Events")
             .WithSummary("Publish many events")
             .WithDescription(
-                "A JSON array of at most MAX_BATCH_EVENTS events, each validated and published on its own. Answers 200 with one " +
+                "A JSON array of at most MAX_BATCH_EVENTS events, each validated on its own, all published together. Answers 200 with one " +
                 "result per entry, in the order sent: 201 with its eventId once Kafka acknowledged it, 400 with the entry's " +
                 "errors, or 503 with the eventId to retry with. 400 for a body that is not a non-empty array within the limit.")
             .Accepts<NewEvent[]>("application/json")
