@@ -19,32 +19,17 @@ internal static class KafkaReferences
         long acknowledged = 0;
         Error? failure = null;
         var stopwatch = Stopwatch.StartNew();
-        foreach (var (key, json) in events)
+        ProduceAll(producer, topic, events, report =>
         {
-            while (true)
+            if (report.Error.IsError)
             {
-                try
-                {
-                    producer.Produce(topic, new Message<string, byte[]> { Key = key, Value = json }, report =>
-                    {
-                        if (report.Error.IsError)
-                        {
-                            failure = report.Error;
-                        }
-                        else
-                        {
-                            Interlocked.Increment(ref acknowledged);
-                        }
-                    });
-                    break;
-                }
-                catch (ProduceException<string, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
-                {
-                    // The client's queue is the backpressure: wait for deliveries, then go on.
-                    producer.Poll(TimeSpan.FromMilliseconds(10));
-                }
+                failure = report.Error;
             }
-        }
+            else
+            {
+                Interlocked.Increment(ref acknowledged);
+            }
+        });
 
         producer.Flush(TimeSpan.FromMinutes(2));
         stopwatch.Stop();
@@ -54,6 +39,31 @@ internal static class KafkaReferences
         }
 
         return count / stopwatch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Hands every event to the producer as fast as it takes them; a full queue waits for deliveries.</summary>
+    public static void ProduceAll(
+        IProducer<string, byte[]> producer,
+        string topic,
+        IEnumerable<(string Key, byte[] Json)> events,
+        Action<DeliveryReport<string, byte[]>>? onDelivery = null)
+    {
+        foreach (var (key, json) in events)
+        {
+            while (true)
+            {
+                try
+                {
+                    producer.Produce(topic, new Message<string, byte[]> { Key = key, Value = json }, onDelivery);
+                    break;
+                }
+                catch (ProduceException<string, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+                {
+                    // The client's queue is the backpressure: wait for deliveries, then go on.
+                    producer.Poll(TimeSpan.FromMilliseconds(10));
+                }
+            }
+        }
     }
 
     /// <summary>

@@ -50,22 +50,7 @@ internal sealed class CompressionPhase(BenchSettings settings, Report report)
         config.CompressionType = codec;
         using var producer = new ProducerBuilder<string, byte[]>(config).SetLogHandler((_, _) => { }).Build();
         var stopwatch = Stopwatch.StartNew();
-        foreach (var (key, json) in corpus)
-        {
-            while (true)
-            {
-                try
-                {
-                    producer.Produce(topic, new Message<string, byte[]> { Key = key, Value = json });
-                    break;
-                }
-                catch (ProduceException<string, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
-                {
-                    producer.Poll(TimeSpan.FromMilliseconds(10));
-                }
-            }
-        }
-
+        KafkaReferences.ProduceAll(producer, topic, corpus);
         producer.Flush(TimeSpan.FromMinutes(1));
         return corpus.Length / stopwatch.Elapsed.TotalSeconds;
     }
