@@ -39,15 +39,10 @@ internal sealed class KafkaEventPublisher(
         {
             Key = key,
             Value = eventJson,
-            Headers = new Headers
-            {
-                { EventHeaders.ContentType, ContentType },
-                { EventHeaders.SchemaVersion, SchemaVersion },
-            },
         };
 
         using var activity = StartSendActivity(key);
-        InjectTraceContext(activity ?? Activity.Current, message.Headers);
+        message.Headers = EventMessageHeaders(activity);
         var started = metrics.TimesPublishes ? Stopwatch.GetTimestamp() : 0;
         try
         {
@@ -113,12 +108,7 @@ internal sealed class KafkaEventPublisher(
         // producer with a delivery callback instead of an awaited task each: per event, what is left is librdkafka's
         // own work. Every event carries the batch span's trace context, so the worker's spans join the request.
         using var activity = StartSendActivity(key: null, batchSize: events.Count);
-        var headers = new Headers
-        {
-            { EventHeaders.ContentType, ContentType },
-            { EventHeaders.SchemaVersion, SchemaVersion },
-        };
-        InjectTraceContext(activity ?? Activity.Current, headers);
+        var headers = EventMessageHeaders(activity);
         var delivery = new BatchDelivery(events.Count);
         var started = Stopwatch.GetTimestamp();
         var results = new PublishResult[events.Count];
@@ -178,13 +168,14 @@ internal sealed class KafkaEventPublisher(
         var elapsed = Since(started);
         for (var i = 0; i < results.Length; i++)
         {
-            results[i] = delivery.Outcome(i) switch
+            // The same outcomes, and the same error.type values, as a single event's publish.
+            (results[i], var errorType) = delivery.Outcome(i) switch
             {
-                (true, null) => PublishResult.Acknowledged,
-                (true, { Code: ErrorCode.Local_MsgTimedOut }) or (false, _) => new PublishResult(PublishStatus.TimedOut, "Kafka did not acknowledge the event in time."),
-                (true, { } error) => new PublishResult(PublishStatus.Failed, $"Kafka refused the event: {error.Reason}."),
+                (true, null) => (PublishResult.Acknowledged, null),
+                (true, { Code: ErrorCode.Local_MsgTimedOut }) or (false, _) => (new PublishResult(PublishStatus.TimedOut, "Kafka did not acknowledge the event in time."), "timeout"),
+                (true, { } error) => (new PublishResult(PublishStatus.Failed, $"Kafka refused the event: {error.Reason}."), error.Code.ToString()),
             };
-            metrics.Record(results[i].Status, elapsed, results[i].IsAcknowledged ? null : delivery.Outcome(i).Error?.Code.ToString() ?? "timeout");
+            metrics.Record(results[i].Status, elapsed, errorType);
         }
 
         var failed = results.Count(r => !r.IsAcknowledged);
@@ -223,9 +214,21 @@ internal sealed class KafkaEventPublisher(
     }
 
     /// <summary>
-    /// W3C trace context (traceparent, tracestate) in the message's headers, so that the worker's processing span
-    /// joins the trace of the request that produced the event.
+    /// The headers of an event's message: content type, schema version, and W3C trace context (traceparent,
+    /// tracestate) of <paramref name="activity"/> or the current one, so that the worker's processing span joins the
+    /// trace of the request that produced the event.
     /// </summary>
+    private static Headers EventMessageHeaders(Activity? activity)
+    {
+        var headers = new Headers
+        {
+            { EventHeaders.ContentType, ContentType },
+            { EventHeaders.SchemaVersion, SchemaVersion },
+        };
+        InjectTraceContext(activity ?? Activity.Current, headers);
+        return headers;
+    }
+
     private static void InjectTraceContext(Activity? activity, Headers headers)
     {
         if (activity is null)
