@@ -2,32 +2,27 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
-using Consumer.Worker.Options;
-using Microsoft.Extensions.Configuration;
-using Producer.Api.Options;
-using Shared.Hosting;
+using TestSupport;
 
 namespace UnitTests.Hosting;
 
 /// <summary>
 /// .env.example is where a person learns what can be set, and docker-compose.yml is how a setting reaches a
-/// container. These tests keep both in step with the code. The variables are found by reflection, not listed here,
-/// so a variable added later is held to the same rules without touching this file.
+/// container. These tests keep both in step with the code. The variables are found by reflection, not listed here
+/// (TestSupport's ServiceVariables, which the Kubernetes manifests' tests use too), so a variable added later is held
+/// to the same rules without touching this file.
 /// </summary>
 public sealed partial class EnvExampleTests
 {
-    private const string EnvExampleFile = ".env.example";
     private const string ComposeFile = "docker-compose.yml";
 
     // The Compose services that run each assembly's code, and so must be given the variables it reads.
     private static readonly (Assembly Assembly, string[] Services)[] Readers =
     [
-        (typeof(ProducerApiOptions).Assembly, ["producer-api"]),
-        (typeof(WorkerOptions).Assembly, ["consumer-worker"]),
-        (typeof(KafkaOptions).Assembly, ["producer-api", "consumer-worker"]),
+        (ServiceVariables.Api, ["producer-api"]),
+        (ServiceVariables.Worker, ["consumer-worker"]),
+        (ServiceVariables.Shared, ["producer-api", "consumer-worker"]),
     ];
-
-    private static readonly Lazy<string> RepositoryRoot = new(FindRepositoryRoot);
 
     [Fact]
     public void Reflection_finds_the_variables_of_all_three_assemblies()
@@ -43,12 +38,12 @@ public sealed partial class EnvExampleTests
     [Fact]
     public void Env_example_holds_only_comments_blank_lines_and_unique_NAME_value_lines()
     {
-        var lines = File.ReadAllLines(PathOf(EnvExampleFile));
+        var lines = EnvExampleFile.Lines();
         var malformed = lines
             .Select((line, index) => (line, number: index + 1))
-            .Where(l => l.line.Length > 0 && !l.line.StartsWith('#') && !EnvLine().IsMatch(l.line))
+            .Where(l => l.line.Length > 0 && !l.line.StartsWith('#') && !EnvExampleFile.IsEntry(l.line))
             .Select(l => $"line {l.number} is neither a comment nor NAME=value: {l.line}");
-        var duplicated = EnvExample()
+        var duplicated = EnvExampleFile.Entries()
             .GroupBy(e => e.Name, StringComparer.Ordinal)
             .Where(g => g.Count() > 1)
             .Select(g => $"{g.Key} is set {g.Count()} times");
@@ -59,25 +54,25 @@ public sealed partial class EnvExampleTests
     [Fact]
     public void A_variable_read_by_the_code_is_documented_in_env_example()
     {
-        var documented = EnvExample().Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
+        var documented = EnvExampleFile.Entries().Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
 
         AssertNone(CodeVariables()
             .Where(v => !documented.Contains(v.Name))
-            .Select(v => $"{v.Name}, read by {v.Owner}, is missing from {EnvExampleFile}"));
+            .Select(v => $"{v.Name}, read by {v.Owner}, is missing from {EnvExampleFile.Name}"));
     }
 
     [Fact]
     public void Every_variable_in_env_example_is_explained_by_a_comment_above_it()
     {
-        AssertNone(EnvExample()
+        AssertNone(EnvExampleFile.Entries()
             .Where(e => !e.HasComment)
-            .Select(e => $"{e.Name} has no comment line directly above it in {EnvExampleFile}"));
+            .Select(e => $"{e.Name} has no comment line directly above it in {EnvExampleFile.Name}"));
     }
 
     [Fact]
     public void Each_default_in_env_example_is_the_default_of_the_code()
     {
-        var documented = EnvExample().DistinctBy(e => e.Name).ToDictionary(e => e.Name, e => e.Value, StringComparer.Ordinal);
+        var documented = EnvExampleFile.Entries().DistinctBy(e => e.Name).ToDictionary(e => e.Name, e => e.Value, StringComparer.Ordinal);
         var stale = new List<string>();
         foreach (var variable in CodeVariables())
         {
@@ -89,11 +84,11 @@ public sealed partial class EnvExampleTests
             var codeDefault = variable.Property.GetValue(Activator.CreateInstance(variable.Property.DeclaringType!, nonPublic: true));
             if (!TryConvert(text, variable.Property.PropertyType, out var documentedDefault))
             {
-                stale.Add($"{variable.Name}: '{text}' in {EnvExampleFile} is not a valid {variable.Property.PropertyType.Name}");
+                stale.Add($"{variable.Name}: '{text}' in {EnvExampleFile.Name} is not a valid {variable.Property.PropertyType.Name}");
             }
             else if (!Equals(codeDefault, documentedDefault))
             {
-                stale.Add($"{variable.Name}: {EnvExampleFile} says '{text}', but {variable.Owner} defaults to '{Invariant(codeDefault)}'");
+                stale.Add($"{variable.Name}: {EnvExampleFile.Name} says '{text}', but {variable.Owner} defaults to '{Invariant(codeDefault)}'");
             }
         }
 
@@ -103,20 +98,22 @@ public sealed partial class EnvExampleTests
     [Fact]
     public void Every_variable_in_env_example_is_read_by_the_code_or_by_docker_compose()
     {
+        // The code: ours, or the OpenTelemetry SDK's (a standard OTEL_* variable such as OTEL_RESOURCE_ATTRIBUTES).
         var used = CodeVariables().Select(v => v.Name)
+            .Concat(ServiceVariables.ReadByOpenTelemetry())
             .Concat(ComposeSubstitutions().Select(s => s.Name))
             .ToHashSet(StringComparer.Ordinal);
 
-        AssertNone(EnvExample()
+        AssertNone(EnvExampleFile.Entries()
             .Where(e => !used.Contains(e.Name))
-            .Select(e => $"{e.Name} is in {EnvExampleFile} but neither the code nor a docker-compose file reads it"));
+            .Select(e => $"{e.Name} is in {EnvExampleFile.Name} but neither the code nor a docker-compose file reads it"));
     }
 
     [Fact]
     public void Docker_compose_passes_each_variable_to_every_service_that_reads_it()
     {
         // Without this, a setting in .env would be documented and yet never reach the container that reads it.
-        var services = ComposeServices(File.ReadAllLines(PathOf(ComposeFile)));
+        var services = ComposeServices(File.ReadAllLines(RepositoryFiles.PathOf(ComposeFile)));
         var missing = new List<string>();
         foreach (var variable in CodeVariables())
         {
@@ -140,7 +137,7 @@ public sealed partial class EnvExampleTests
     public void Docker_compose_falls_back_to_the_defaults_of_env_example()
     {
         // So that `docker compose up` without a .env behaves as with a copy of .env.example.
-        var documented = EnvExample().DistinctBy(e => e.Name).ToDictionary(e => e.Name, e => e.Value, StringComparer.Ordinal);
+        var documented = EnvExampleFile.Entries().DistinctBy(e => e.Name).ToDictionary(e => e.Name, e => e.Value, StringComparer.Ordinal);
         var problems = new List<string>();
         foreach (var use in ComposeSubstitutions())
         {
@@ -150,11 +147,11 @@ public sealed partial class EnvExampleTests
             }
             else if (!documented.TryGetValue(use.Name, out var value))
             {
-                problems.Add($"{use.File}: {use.Name} is not documented in {EnvExampleFile}");
+                problems.Add($"{use.File}: {use.Name} is not documented in {EnvExampleFile.Name}");
             }
             else if (!string.Equals(use.Default, value, StringComparison.Ordinal))
             {
-                problems.Add($"{use.File}: {use.Text} falls back to '{use.Default}', but {EnvExampleFile} says '{value}'");
+                problems.Add($"{use.File}: {use.Text} falls back to '{use.Default}', but {EnvExampleFile.Name} says '{value}'");
             }
         }
 
@@ -166,42 +163,20 @@ public sealed partial class EnvExampleTests
         public string Owner => $"{Property.DeclaringType!.FullName}.{Property.Name}";
     }
 
-    private sealed record EnvEntry(string Name, string Value, bool HasComment);
-
     private sealed record Substitution(string File, string Text, string Name, string? Default);
 
-    /// <summary>Every property bound from a variable, as the configuration binder sees them: instance, any access.</summary>
+    /// <summary>Every property bound from a variable, with the Compose services that run its assembly.</summary>
     private static List<CodeVariable> CodeVariables() =>
     [
-        .. Readers.SelectMany(reader => reader.Assembly.GetTypes()
-            .SelectMany(type => type.GetProperties(
-                BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
-            .Select(property => (property, key: property.GetCustomAttribute<ConfigurationKeyNameAttribute>()))
-            .Where(found => found.key is not null)
-            .Select(found => new CodeVariable(found.key!.Name, found.property, reader.Services))),
+        .. Readers.SelectMany(reader => ServiceVariables.DeclaredIn(reader.Assembly)
+            .Select(variable => new CodeVariable(variable.Name, variable.Property, reader.Services))),
     ];
-
-    private static List<EnvEntry> EnvExample()
-    {
-        var lines = File.ReadAllLines(PathOf(EnvExampleFile));
-        var entries = new List<EnvEntry>();
-        for (var i = 0; i < lines.Length; i++)
-        {
-            var match = EnvLine().Match(lines[i]);
-            if (match.Success)
-            {
-                entries.Add(new EnvEntry(match.Groups["name"].Value, match.Groups["value"].Value, i > 0 && lines[i - 1].StartsWith('#')));
-            }
-        }
-
-        return entries;
-    }
 
     /// <summary>The ${...} uses in every docker-compose*.yml, outside comments; $$ is Compose's escape for a literal $.</summary>
     private static List<Substitution> ComposeSubstitutions()
     {
         var uses = new List<Substitution>();
-        foreach (var path in Directory.GetFiles(RepositoryRoot.Value, "docker-compose*.yml").Order(StringComparer.Ordinal))
+        foreach (var path in Directory.GetFiles(RepositoryFiles.RootFolder, "docker-compose*.yml").Order(StringComparer.Ordinal))
         {
             var file = Path.GetFileName(path);
             foreach (var line in File.ReadAllLines(path).Where(l => !l.TrimStart().StartsWith('#')))
@@ -266,32 +241,7 @@ public sealed partial class EnvExampleTests
 
     private static string? Invariant(object? value) => Convert.ToString(value, CultureInfo.InvariantCulture);
 
-    private static void AssertNone(IEnumerable<string> problems)
-    {
-        var list = problems.ToList();
-        if (list.Count > 0)
-        {
-            Assert.Fail(string.Join(Environment.NewLine, list));
-        }
-    }
-
-    private static string PathOf(string file) => Path.Combine(RepositoryRoot.Value, file);
-
-    private static string FindRepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "UserActivity.slnx")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No folder above {AppContext.BaseDirectory} holds UserActivity.slnx.");
-    }
-
-    [GeneratedRegex("^(?<name>[A-Za-z_][A-Za-z0-9_]*)=(?<value>.*)$")]
-    private static partial Regex EnvLine();
+    private static void AssertNone(IEnumerable<string> problems) => Problems.AssertNone(problems);
 
     [GeneratedRegex(@"^  (?<name>[A-Za-z0-9._-]+):\s*$")]
     private static partial Regex ServiceLine();
