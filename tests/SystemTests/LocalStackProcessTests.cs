@@ -1,20 +1,25 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using Launcher;
+using Shared.Contracts.Events;
 using TestSupport;
 
 namespace SystemTests;
 
 /// <summary>`dotnet run --project tools/LocalStack` as a user runs it, minus the build: the launcher's own binary.</summary>
-public sealed class LocalStackProcessTests
+public sealed partial class LocalStackProcessTests
 {
     /// <summary>Kills the launcher and its children when a test ends early, so no process outlives the test run.</summary>
-    private sealed class Launched(Process process, int apiPort, int controlPort) : IDisposable
+    private sealed class Launched(Process process, int apiPort, int controlPort, int firstGrpcPort) : IDisposable
     {
         public Process Process => process;
 
         public Uri Api { get; } = new($"http://127.0.0.1:{apiPort}");
+
+        public int FirstGrpcPort => firstGrpcPort;
 
         public Uri Control { get; } = new($"http://127.0.0.1:{controlPort}");
 
@@ -37,16 +42,17 @@ public sealed class LocalStackProcessTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(typeof(LocalStack.ServiceProcess).Assembly.Location);
+        start.ArgumentList.Add(ServiceProcess.BuiltAssembly("tools/LocalStack", "LocalStack"));
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
         }
 
-        var (apiPort, controlPort) = (FreePort(), FreePort());
+        // Worker i listens on WORKER_GRPC_PORT + i and WORKER_HEALTH_PORT + i: ranges of free ports, far apart.
+        var (apiPort, controlPort, grpcPort, healthPort) = (FreePorts.Take(), FreePorts.Take(), FreeRange(), FreeRange());
         start.Environment["API_PORT"] = apiPort.ToString(CultureInfo.InvariantCulture);
-        start.Environment["WORKER_GRPC_PORT"] = FreePort().ToString(CultureInfo.InvariantCulture);
-        start.Environment["WORKER_HEALTH_PORT"] = FreePort().ToString(CultureInfo.InvariantCulture);
+        start.Environment["WORKER_GRPC_PORT"] = grpcPort.ToString(CultureInfo.InvariantCulture);
+        start.Environment["WORKER_HEALTH_PORT"] = healthPort.ToString(CultureInfo.InvariantCulture);
         start.Environment["LOCALSTACK_CONTROL_PORT"] = controlPort.ToString(CultureInfo.InvariantCulture);
         var lines = new List<string>();
         var process = new Process { StartInfo = start };
@@ -56,7 +62,7 @@ public sealed class LocalStackProcessTests
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         output = () => { lock (lines) { return string.Join('\n', lines); } };
-        return new Launched(process, apiPort, controlPort);
+        return new Launched(process, apiPort, controlPort, grpcPort);
     }
 
     [Fact]
@@ -125,17 +131,124 @@ public sealed class LocalStackProcessTests
         Assert.Contains("control| broker 1 down", output(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_worker_killed_with_sigkill_is_started_again_and_every_answer_meanwhile_is_complete_or_503()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "Sends SIGKILL.");
+        using var launched = StartLocalStack(out var output, "--workers", "3");
+        await Eventually.UntilAsync(() => Task.FromResult(output().Contains("LocalStack is ready.", StringComparison.Ordinal)), "LocalStack to be ready", TimeSpan.FromSeconds(120));
+        var api = new EventsApi(new HttpClient { BaseAddress = launched.Api, Timeout = TimeSpan.FromSeconds(10) });
+        var accepted = new List<Guid>();
+        for (var i = 0; i < 30; i++)
+        {
+            accepted.Add((await api.PostAsync($"user-{i}", "LOGIN")).EventId);
+        }
+
+        await api.WaitUntilProcessedAsync(accepted);
+        var victim = WorkerPid(output(), "worker2");
+
+        Assert.Equal(0, Signal(victim, 9));
+        var answers = new Dictionary<HttpStatusCode, int>();
+        var posting = 0;
+        await Eventually.UntilAsync(
+            async () =>
+            {
+                // Events keep flowing while the group notices the dead member and the supervisor restarts it.
+                accepted.Add((await api.PostAsync($"user-more-{posting++}", "PRODUCT_VIEW")).EventId);
+                using var response = await api.Http.GetAsync(new Uri("/events/processed", UriKind.Relative));
+                answers[response.StatusCode] = answers.GetValueOrDefault(response.StatusCode) + 1;
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                    return false;
+                }
+
+                // Complete: every event once and none that was never accepted (it may lag behind the last POST).
+                var listed = (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ListUserActivityEvent))!.Select(e => e.EventId).ToList();
+                Assert.Equal(listed.Count, listed.Distinct().Count());
+                Assert.Subset(accepted.ToHashSet(), listed.ToHashSet());
+                return output().Contains("worker2 is ready again", StringComparison.Ordinal) && await api.IsReadyAsync();
+            },
+            "the supervisor to start worker2 again and the API to be ready\n" + output(),
+            TimeSpan.FromSeconds(120));
+
+        await api.WaitUntilProcessedAsync(accepted);
+        Assert.Equal(accepted.Order(), (await api.ListAsync()).Select(e => e.EventId).Order());
+        Assert.Contains("worker2 exited with code 137 (SIGKILL); starting it again", output(), StringComparison.Ordinal);
+        Assert.NotEqual(victim, WorkerPid(output(), "worker2", restarted: true));
+        Assert.False(launched.Process.HasExited, "LocalStack stopped after a worker was killed\n" + output());
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"Answers while worker2 was down: {string.Join(", ", answers.Select(a => $"{(int)a.Key}: {a.Value}"))}");
+    }
+
+    [Fact]
+    public async Task Three_workers_on_three_partitions_each_serve_one_once_LocalStack_is_ready()
+    {
+        using var launched = StartLocalStack(out var output, "--workers", "3");
+        await Eventually.UntilAsync(() => Task.FromResult(output().Contains("LocalStack is ready.", StringComparison.Ordinal)), "LocalStack to be ready", TimeSpan.FromSeconds(120));
+
+        using var ownership = new WorkerOwnership(Enumerable.Range(0, 3).Select(i => (ServiceEnvironment.WorkerName(i), launched.FirstGrpcPort + i)));
+        var split = await ownership.ReadAsync(TestContext.Current.CancellationToken);
+
+        Assert.All(split, worker => Assert.True(worker.Served is { Count: 1 }, $"{WorkerOwnership.Describe(split)}\n{output()}"));
+        Assert.Equal([0, 1, 2], split.SelectMany(w => w.Served!).Order());
+        Assert.Contains($"Partitions: {WorkerOwnership.Describe(split)}.", output(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_worker_that_keeps_failing_at_start_stops_LocalStack_with_an_error_instead_of_a_restart_loop()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "Sends SIGKILL.");
+        using var launched = StartLocalStack(out var output);
+        await Eventually.UntilAsync(() => Task.FromResult(output().Contains("LocalStack is ready.", StringComparison.Ordinal)), "LocalStack to be ready", TimeSpan.FromSeconds(90));
+        var worker = WorkerPid(output(), "worker");
+
+        // The crash frees the worker's gRPC port; another process takes it before the restart, so each new worker
+        // fails to listen and exits at start.
+        Assert.Equal(0, Signal(worker, 9));
+        await WaitForExitAsync(worker);
+        using var squatter = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        // The API's connections to the dead worker linger in TIME_WAIT on this port: SO_REUSEADDR (1, 2 on Linux) binds
+        // past them, as Kestrel does. (.NET's ReuseAddress adds SO_REUSEPORT, which the lingering sockets refuse.)
+        squatter.SetRawSocketOption(1, 2, BitConverter.GetBytes(1));
+        squatter.Bind(new IPEndPoint(IPAddress.Loopback, launched.FirstGrpcPort));
+        squatter.Listen();
+
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await launched.Process.WaitForExitAsync(deadline.Token);
+
+        Assert.Equal(1, launched.Process.ExitCode);
+        Assert.Contains("worker failed at start 3 times in a row (last exit code 1); not starting it again.", output(), StringComparison.Ordinal);
+        Assert.Equal(2, Regex.Count(output(), "worker exited with code 1; starting it again"));
+    }
+
+    /// <summary>A worker's pid from the ready banner, or from the supervisor's line after its restart.</summary>
+    private static int WorkerPid(string output, string name, bool restarted = false)
+    {
+        var pattern = restarted ? $@"{name} is ready again \(pid (\d+)" : $@"^  {name} gRPC\s+\S+\s+\(pid (\d+);";
+        return int.Parse(Regex.Matches(output, pattern, RegexOptions.Multiline)[^1].Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
+    private static async Task WaitForExitAsync(int pid) =>
+        await Eventually.UntilAsync(() => Task.FromResult(!File.Exists($"/proc/{pid}/status") || File.ReadAllText($"/proc/{pid}/status").Contains("State:\tZ", StringComparison.Ordinal)), $"process {pid} to exit");
+
     private static List<int> ChildrenOf(int pid) =>
         Directory.EnumerateDirectories($"/proc/{pid}/task")
             .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Select(int.Parse)
             .ToList();
 
-    private static int FreePort()
+    /// <summary>The first of three consecutive free ports (for up to three workers).</summary>
+    private static int FreeRange()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            var first = FreePorts.Take();
+            if (first < 65_000 && !FreePorts.IsInUse(first + 1) && !FreePorts.IsInUse(first + 2))
+            {
+                return first;
+            }
+        }
     }
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]

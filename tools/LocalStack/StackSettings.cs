@@ -1,3 +1,5 @@
+using DevBroker;
+
 namespace LocalStack;
 
 /// <summary>What the launcher starts, from its command line and the same environment variables the services read.</summary>

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace LocalStack;
+namespace DevBroker;
 
 /// <summary>
 /// The HTTP control of the development broker's fault injection: take brokers down and up, slow them, make
