@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Launcher;
-using Shared.Contracts.Events;
 using TestSupport;
 
 namespace SystemTests;
@@ -148,27 +146,11 @@ public sealed partial class LocalStackProcessTests
         var victim = WorkerPid(output(), "worker2");
 
         Assert.Equal(0, Signal(victim, 9));
-        var answers = new Dictionary<HttpStatusCode, int>();
-        var posting = 0;
+        var probe = new FailoverProbe(api, accepted);
         await Eventually.UntilAsync(
-            async () =>
-            {
-                // Events keep flowing while the group notices the dead member and the supervisor restarts it.
-                accepted.Add((await api.PostAsync($"user-more-{posting++}", "PRODUCT_VIEW")).EventId);
-                using var response = await api.Http.GetAsync(new Uri("/events/processed", UriKind.Relative));
-                answers[response.StatusCode] = answers.GetValueOrDefault(response.StatusCode) + 1;
-                if (response.StatusCode != HttpStatusCode.OK)
-                {
-                    Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-                    return false;
-                }
-
-                // Complete: every event once and none that was never accepted (it may lag behind the last POST).
-                var listed = (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ListUserActivityEvent))!.Select(e => e.EventId).ToList();
-                Assert.Equal(listed.Count, listed.Distinct().Count());
-                Assert.Subset(accepted.ToHashSet(), listed.ToHashSet());
-                return output().Contains("worker2 is ready again", StringComparison.Ordinal) && await api.IsReadyAsync();
-            },
+            async () => await probe.PostAndListAsync()
+                && output().Contains("worker2 is ready again", StringComparison.Ordinal)
+                && await api.IsReadyAsync(),
             "the supervisor to start worker2 again and the API to be ready\n" + output(),
             TimeSpan.FromSeconds(120));
 
@@ -178,7 +160,7 @@ public sealed partial class LocalStackProcessTests
         Assert.NotEqual(victim, WorkerPid(output(), "worker2", restarted: true));
         Assert.False(launched.Process.HasExited, "LocalStack stopped after a worker was killed\n" + output());
         TestContext.Current.TestOutputHelper?.WriteLine(
-            $"Answers while worker2 was down: {string.Join(", ", answers.Select(a => $"{(int)a.Key}: {a.Value}"))}");
+            $"Answers while worker2 was down: {probe}");
     }
 
     [Fact]
