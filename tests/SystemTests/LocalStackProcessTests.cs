@@ -189,12 +189,7 @@ public sealed partial class LocalStackProcessTests
         // fails to listen and exits at start.
         Assert.Equal(0, Signal(worker, 9));
         await WaitForExitAsync(worker);
-        using var squatter = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-        // The API's connections to the dead worker linger in TIME_WAIT on this port: SO_REUSEADDR (1, 2 on Linux) binds
-        // past them, as Kestrel does. (.NET's ReuseAddress adds SO_REUSEPORT, which the lingering sockets refuse.)
-        squatter.SetRawSocketOption(1, 2, BitConverter.GetBytes(1));
-        squatter.Bind(new IPEndPoint(IPAddress.Loopback, launched.FirstGrpcPort));
-        squatter.Listen();
+        using var squatter = await SquatAsync(launched.FirstGrpcPort);
 
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         await launched.Process.WaitForExitAsync(deadline.Token);
@@ -202,6 +197,33 @@ public sealed partial class LocalStackProcessTests
         Assert.Equal(1, launched.Process.ExitCode);
         Assert.Contains("worker failed at start 3 times in a row (last exit code 1); not starting it again.", output(), StringComparison.Ordinal);
         Assert.Equal(2, Regex.Count(output(), "worker exited with code 1; starting it again"));
+    }
+
+    /// <summary>
+    /// Listens on <paramref name="port"/> as soon as the dead worker's sockets let it: its connections linger on the
+    /// port for a moment after the kill (FIN_WAIT, TIME_WAIT). SO_REUSEADDR (1, 2 on Linux) binds past those in
+    /// TIME_WAIT, as Kestrel does; .NET's ReuseAddress would add SO_REUSEPORT, which they refuse. The supervisor waits
+    /// 1 s before the restart and a new worker takes seconds more to listen, so this wins the port.
+    /// </summary>
+    private static async Task<System.Net.Sockets.Socket> SquatAsync(int port)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(3);
+        while (true)
+        {
+            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            try
+            {
+                socket.SetRawSocketOption(1, 2, BitConverter.GetBytes(1));
+                socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
+                socket.Listen();
+                return socket;
+            }
+            catch (System.Net.Sockets.SocketException) when (DateTime.UtcNow < deadline)
+            {
+                socket.Dispose();
+                await Task.Delay(TimeSpan.FromMilliseconds(20));
+            }
+        }
     }
 
     /// <summary>A worker's pid from the ready banner, or from the supervisor's line after its restart.</summary>
