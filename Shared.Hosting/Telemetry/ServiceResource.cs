@@ -11,7 +11,7 @@ public static class ServiceResource
     public const string InstanceIdAttribute = "service.instance.id";
 
     /// <summary>
-    /// service.instance.id from the standard variable OTEL_RESOURCE_ATTRIBUTES when it names one (LocalStack and the
+    /// service.instance.id from the standard variable OTEL_RESOURCE_ATTRIBUTES when it names one (DevStack and the
     /// AppHost give each worker its own; Kubernetes the pod's name), else the machine name, which is the container's
     /// host name under Compose and the pod's under Kubernetes, but the same for every process on one machine.
     /// </summary>

@@ -14,8 +14,8 @@ internal sealed record Service(string Name, ServiceProcess Process, int HttpPort
 }
 
 /// <summary>
-/// One development broker (in this process, as in LocalStack) and the services started against it, each a child
-/// process configured through environment variables by the launcher, exactly as LocalStack and Compose configure them.
+/// One development broker (in this process, as in DevStack) and the services started against it, each a child
+/// process configured through environment variables by the launcher, exactly as DevStack and Compose configure them.
 /// </summary>
 internal sealed class BenchCluster : IAsyncDisposable
 {

@@ -17,7 +17,7 @@ namespace DevBroker;
 /// </summary>
 public static class FaultControl
 {
-    public const string PortVariable = "LOCALSTACK_CONTROL_PORT";
+    public const string PortVariable = "DEVSTACK_CONTROL_PORT";
     public const int DefaultPort = 9990;
 
     /// <summary>Ten minutes: far past any client timeout, so a larger value can only be a typo.</summary>

@@ -1,7 +1,7 @@
 using DevBroker;
 using Launcher;
 
-namespace LocalStack;
+namespace DevStack;
 
 /// <summary>
 /// The development broker and, unless --broker-only, the workers and the API wired to it, each supervised: a service
@@ -11,7 +11,7 @@ internal static class Stack
 {
     public const string DevelopmentOnlyNotice =
         "The broker is librdkafka's in-memory mock cluster: for development and tests only. It keeps at most 5 MiB " +
-        "per partition and loses everything when LocalStack stops. Use docker compose for real Kafka.";
+        "per partition and loses everything when DevStack stops. Use docker compose for real Kafka.";
 
     /// <summary>How long a stopping service may drain before it is killed.</summary>
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(15);
@@ -70,8 +70,8 @@ internal static class Stack
             if (first == gaveUp && !gaveUp.IsCompletedSuccessfully)
             {
                 await Console.Error.WriteLineAsync(gaveUp.Exception?.InnerException is ServiceGaveUpException ex
-                    ? $"LocalStack: {ex.Message} Stopping LocalStack."
-                    : $"LocalStack: supervision ended unexpectedly: {gaveUp.Exception?.InnerException?.Message}");
+                    ? $"DevStack: {ex.Message} Stopping DevStack."
+                    : $"DevStack: supervision ended unexpectedly: {gaveUp.Exception?.InnerException?.Message}");
                 return 1;
             }
 
@@ -151,7 +151,7 @@ internal static class Stack
             $"  {(w.Name + " gRPC"),-15}127.0.0.1:{w.Grpc}  (pid {workers[i].Current?.ProcessId}; grpcurl -plaintext 127.0.0.1:{w.Grpc} list; health http://127.0.0.1:{w.Health}/health/ready)"));
         Console.WriteLine($"""
 
-            LocalStack is ready.
+            DevStack is ready.
               API            http://127.0.0.1:{settings.ApiPort}  (POST /events/generate, GET /events/processed)
             {workerLines}
               Kafka          {broker.BootstrapServers}  (topic {settings.Topic}, {settings.Partitions} partitions; kcat -b {broker.BootstrapServers} -L)

@@ -7,8 +7,8 @@ using TestSupport;
 
 namespace SystemTests;
 
-/// <summary>`dotnet run --project tools/LocalStack` as a user runs it, minus the build: the launcher's own binary.</summary>
-public sealed partial class LocalStackProcessTests
+/// <summary>`dotnet run --project tools/DevStack` as a user runs it, minus the build: the launcher's own binary.</summary>
+public sealed partial class DevStackProcessTests
 {
     /// <summary>Kills the launcher and its children when a test ends early, so no process outlives the test run.</summary>
     private sealed class Launched(Process process, int apiPort, int controlPort, int firstGrpcPort) : IDisposable
@@ -32,7 +32,7 @@ public sealed partial class LocalStackProcessTests
         }
     }
 
-    private static Launched StartLocalStack(out Func<string> output, params string[] args)
+    private static Launched StartDevStack(out Func<string> output, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -40,7 +40,7 @@ public sealed partial class LocalStackProcessTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(ServiceProcess.BuiltAssembly("tools/LocalStack", "LocalStack"));
+        start.ArgumentList.Add(ServiceProcess.BuiltAssembly("tools/DevStack", "DevStack"));
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
@@ -51,7 +51,7 @@ public sealed partial class LocalStackProcessTests
         start.Environment["API_PORT"] = apiPort.ToString(CultureInfo.InvariantCulture);
         start.Environment["WORKER_GRPC_PORT"] = grpcPort.ToString(CultureInfo.InvariantCulture);
         start.Environment["WORKER_HEALTH_PORT"] = healthPort.ToString(CultureInfo.InvariantCulture);
-        start.Environment["LOCALSTACK_CONTROL_PORT"] = controlPort.ToString(CultureInfo.InvariantCulture);
+        start.Environment["DEVSTACK_CONTROL_PORT"] = controlPort.ToString(CultureInfo.InvariantCulture);
         var lines = new List<string>();
         var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => { if (e.Data is { } line) { lock (lines) { lines.Add(line); } } };
@@ -67,9 +67,9 @@ public sealed partial class LocalStackProcessTests
     public async Task Sigterm_stops_the_launcher_and_leaves_no_child_process_behind()
     {
         Assert.SkipUnless(OperatingSystem.IsLinux(), "Reads child processes from /proc.");
-        using var launched = StartLocalStack(out var output);
+        using var launched = StartDevStack(out var output);
         var launcher = launched.Process;
-        await Eventually.UntilAsync(() => Task.FromResult(output().Contains("LocalStack is ready.", StringComparison.Ordinal)), "LocalStack to be ready", TimeSpan.FromSeconds(90));
+        await Eventually.UntilAsync(() => Task.FromResult(output().Contains("DevStack is ready.", StringComparison.Ordinal)), "DevStack to be ready", TimeSpan.FromSeconds(90));
         var children = ChildrenOf(launcher.Id);
         Assert.Equal(2, children.Count);
 
@@ -84,7 +84,7 @@ public sealed partial class LocalStackProcessTests
     [Fact]
     public async Task Broker_only_mode_prints_a_bootstrap_address_that_a_kafka_client_can_use()
     {
-        using var launched = StartLocalStack(out var output, "--broker-only");
+        using var launched = StartDevStack(out var output, "--broker-only");
         await Eventually.UntilAsync(() => Task.FromResult(output().Contains("KAFKA_BOOTSTRAP_SERVERS=", StringComparison.Ordinal)), "the bootstrap address", TimeSpan.FromSeconds(30));
         var lines = output().Split('\n');
         var bootstrap = lines.Single(l => l.StartsWith("KAFKA_BOOTSTRAP_SERVERS=", StringComparison.Ordinal))["KAFKA_BOOTSTRAP_SERVERS=".Length..];
@@ -102,8 +102,8 @@ public sealed partial class LocalStackProcessTests
     [Fact]
     public async Task Taking_the_broker_down_through_the_fault_control_makes_the_api_unready_until_it_is_up_again()
     {
-        using var launched = StartLocalStack(out var output);
-        await Eventually.UntilAsync(() => Task.FromResult(output().Contains("LocalStack is ready.", StringComparison.Ordinal)), "LocalStack to be ready", TimeSpan.FromSeconds(90));
+        using var launched = StartDevStack(out var output);
+        await Eventually.UntilAsync(() => Task.FromResult(output().Contains("DevStack is ready.", StringComparison.Ordinal)), "DevStack to be ready", TimeSpan.FromSeconds(90));
         Assert.Contains($"Fault control  {launched.Control.OriginalString.TrimEnd('/')}", output(), StringComparison.Ordinal);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var ready = new Uri(launched.Api, "/health/ready");
@@ -133,8 +133,8 @@ public sealed partial class LocalStackProcessTests
     public async Task A_worker_killed_with_sigkill_is_started_again_and_every_answer_meanwhile_is_complete_or_503()
     {
         Assert.SkipUnless(OperatingSystem.IsLinux(), "Sends SIGKILL.");
-        using var launched = StartLocalStack(out var output, "--workers", "3");
-        await Eventually.UntilAsync(() => Task.FromResult(output().Contains("LocalStack is ready.", StringComparison.Ordinal)), "LocalStack to be ready", TimeSpan.FromSeconds(120));
+        using var launched = StartDevStack(out var output, "--workers", "3");
+        await Eventually.UntilAsync(() => Task.FromResult(output().Contains("DevStack is ready.", StringComparison.Ordinal)), "DevStack to be ready", TimeSpan.FromSeconds(120));
         var api = new EventsApi(new HttpClient { BaseAddress = launched.Api, Timeout = TimeSpan.FromSeconds(10) });
         var accepted = new List<Guid>();
         for (var i = 0; i < 30; i++)
@@ -158,16 +158,16 @@ public sealed partial class LocalStackProcessTests
         Assert.Equal(accepted.Order(), (await api.ListAsync()).Select(e => e.EventId).Order());
         Assert.Contains("worker2 exited with code 137 (SIGKILL); starting it again", output(), StringComparison.Ordinal);
         Assert.NotEqual(victim, WorkerPid(output(), "worker2", restarted: true));
-        Assert.False(launched.Process.HasExited, "LocalStack stopped after a worker was killed\n" + output());
+        Assert.False(launched.Process.HasExited, "DevStack stopped after a worker was killed\n" + output());
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"Answers while worker2 was down: {probe}");
     }
 
     [Fact]
-    public async Task Three_workers_on_three_partitions_each_serve_one_once_LocalStack_is_ready()
+    public async Task Three_workers_on_three_partitions_each_serve_one_once_DevStack_is_ready()
     {
-        using var launched = StartLocalStack(out var output, "--workers", "3");
-        await Eventually.UntilAsync(() => Task.FromResult(output().Contains("LocalStack is ready.", StringComparison.Ordinal)), "LocalStack to be ready", TimeSpan.FromSeconds(120));
+        using var launched = StartDevStack(out var output, "--workers", "3");
+        await Eventually.UntilAsync(() => Task.FromResult(output().Contains("DevStack is ready.", StringComparison.Ordinal)), "DevStack to be ready", TimeSpan.FromSeconds(120));
 
         using var ownership = new WorkerOwnership(Enumerable.Range(0, 3).Select(i => (ServiceEnvironment.WorkerName(i), launched.FirstGrpcPort + i)));
         var split = await ownership.ReadAsync(TestContext.Current.CancellationToken);
@@ -178,11 +178,11 @@ public sealed partial class LocalStackProcessTests
     }
 
     [Fact]
-    public async Task A_worker_that_keeps_failing_at_start_stops_LocalStack_with_an_error_instead_of_a_restart_loop()
+    public async Task A_worker_that_keeps_failing_at_start_stops_DevStack_with_an_error_instead_of_a_restart_loop()
     {
         Assert.SkipUnless(OperatingSystem.IsLinux(), "Sends SIGKILL.");
-        using var launched = StartLocalStack(out var output);
-        await Eventually.UntilAsync(() => Task.FromResult(output().Contains("LocalStack is ready.", StringComparison.Ordinal)), "LocalStack to be ready", TimeSpan.FromSeconds(90));
+        using var launched = StartDevStack(out var output);
+        await Eventually.UntilAsync(() => Task.FromResult(output().Contains("DevStack is ready.", StringComparison.Ordinal)), "DevStack to be ready", TimeSpan.FromSeconds(90));
         var worker = WorkerPid(output(), "worker");
 
         // The crash frees the worker's gRPC port; another process takes it before the restart, so each new worker
