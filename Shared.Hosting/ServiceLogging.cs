@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
+using Shared.Hosting.Telemetry;
 
 namespace Shared.Hosting;
 
@@ -17,6 +18,7 @@ public static class ServiceLogging
     public static WebApplicationBuilder AddServiceLogging(this WebApplicationBuilder builder, string serviceName)
     {
         var options = builder.Configuration.ReadValidated<ServiceOptions>();
+        var telemetry = builder.Configuration.ReadValidated<TelemetryOptions>();
         var level = Enum.Parse<LogEventLevel>(options.LogLevel);
         builder.Services.AddSerilog(
             logger =>
@@ -56,10 +58,28 @@ public static class ServiceLogging
                 },
                 bufferSize: 10_000,
                 blockWhenFull: true);
+
+            // Where traces go over OTLP (an Aspire dashboard, a collector), the log events go too, with their message
+            // template, properties and trace and span ids: the console keeps its lines, the OTLP endpoint gets each
+            // event once. The sink batches on its own thread, so the consume loop never waits for the network.
+            if (telemetry.ExportsTraces)
+            {
+                logger.WriteTo.OpenTelemetry(
+                    otlp => otlp.ResourceAttributes = ServiceResource.Attributes(serviceName),
+                    OtlpSettingOtherThanResource);
+            }
         },
             preserveStaticLogger: true);
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(
             host => host.ShutdownTimeout = TimeSpan.FromMilliseconds(options.ShutdownTimeoutMs));
         return builder;
     }
+
+    /// <summary>
+    /// The OTLP exporter's variables (endpoint, protocol, headers) for the sink, but not the resource's: those are read
+    /// once, by <see cref="ServiceResource"/>, so that logs name the same service and instance as traces and metrics
+    /// (the sink would otherwise let OTEL_SERVICE_NAME, which Aspire sets to the resource's name, rename the service).
+    /// </summary>
+    private static string? OtlpSettingOtherThanResource(string variable) =>
+        variable is "OTEL_SERVICE_NAME" or "OTEL_RESOURCE_ATTRIBUTES" ? null : Environment.GetEnvironmentVariable(variable);
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# What the metrics cost: ingest throughput of LocalStack's API with METRICS_ENABLED=true against false, in one run.
+# What the metrics cost: ingest throughput of DevStack's API with METRICS_ENABLED=true against false, in one run.
 # Runs are interleaved (on, off, on, off, ...) so that drift in the machine's load hits both alike; each run starts a
-# fresh LocalStack (broker, worker, API; Release build), warms up, then measures a closed loop of POSTs with wrk
+# fresh DevStack (broker, worker, API; Release build), warms up, then measures a closed loop of POSTs with wrk
 # against 127.0.0.1 only. Prints each run and the medians: requests per second, and the CPU time the API and the worker
 # processes spent per request (from /proc), which a machine shared with other work disturbs much less than throughput.
 #
@@ -18,7 +18,7 @@ if ! command -v wrk >/dev/null 2>&1; then
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; } >/dev/null 2>&1
 fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-dotnet build tools/LocalStack -c Release -v q -nologo >/dev/null
+dotnet build tools/DevStack -c Release -v q -nologo >/dev/null
 
 work=$(mktemp -d)
 stack_pid=
@@ -31,7 +31,7 @@ stop_stack() {
 }
 trap 'stop_stack; rm -rf "$work"' EXIT
 
-# CPU time (user + system) of the LocalStack's children, the API and the worker, in clock ticks.
+# CPU time (user + system) of the DevStack's children, the API and the worker, in clock ticks.
 service_ticks() {
   local total=0 pid
   for pid in $(pgrep -P "$stack_pid"); do
@@ -44,14 +44,14 @@ service_ticks() {
 measure() {
   local enabled=$1 log="$work/stack-$1-$RANDOM.log"
   METRICS_ENABLED=$enabled API_PORT=$api_port WORKER_GRPC_PORT=$grpc_port WORKER_HEALTH_PORT=$health_port LOG_LEVEL=Warning \
-    tools/LocalStack/bin/Release/net10.0/LocalStack >"$log" 2>&1 &
+    tools/DevStack/bin/Release/net10.0/DevStack >"$log" 2>&1 &
   stack_pid=$!
   for _ in $(seq 1 120); do
-    grep -q "LocalStack is ready" "$log" && break
+    grep -q "DevStack is ready" "$log" && break
     kill -0 "$stack_pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
     sleep 0.5
   done
-  grep -q "LocalStack is ready" "$log" || { echo "LocalStack did not get ready" >&2; cat "$log" >&2; exit 1; }
+  grep -q "DevStack is ready" "$log" || { echo "DevStack did not get ready" >&2; cat "$log" >&2; exit 1; }
   local url="http://127.0.0.1:$api_port"
   # /metrics answers only while metrics are on: a check that the switch did what it says.
   local metrics_status

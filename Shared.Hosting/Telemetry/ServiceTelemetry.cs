@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
-using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Shared.Hosting.Kafka;
 
@@ -43,7 +42,7 @@ public static class ServiceTelemetry
         services.AddSingleton<KafkaClientMetrics>();
 
         var telemetry = services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(serviceName, serviceInstanceId: Environment.MachineName))
+            .ConfigureResource(resource => resource.AddServiceIdentity(serviceName))
             // Spans exist whether or not they are exported: the logs carry their ids, and the propagated context
             // lets a downstream service that does export continue the trace.
             .WithTracing(tracing =>

@@ -1,9 +1,7 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Confluent.Kafka;
 using DevBroker;
-using LocalStack;
+using Launcher;
 
 namespace Bench;
 
@@ -16,13 +14,12 @@ internal sealed record Service(string Name, ServiceProcess Process, int HttpPort
 }
 
 /// <summary>
-/// One development broker (in this process, as in LocalStack) and the services started against it, each a child
-/// process configured through environment variables exactly as LocalStack and Compose configure them.
+/// One development broker (in this process, as in DevStack) and the services started against it, each a child
+/// process configured through environment variables by the launcher, exactly as DevStack and Compose configure them.
 /// </summary>
 internal sealed class BenchCluster : IAsyncDisposable
 {
     public const string DeadLetterTopic = "bench.dlq";
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(90);
     private readonly MockKafkaCluster _broker;
     private readonly IConsumer<Ignore, Ignore> _watermarks;
     private readonly List<Service> _services = [];
@@ -55,46 +52,27 @@ internal sealed class BenchCluster : IAsyncDisposable
 
     public async Task<Service> StartWorkerAsync(string name, string topic, string group)
     {
-        var grpc = FreePort();
-        var health = FreePort();
-        var environment = Common(topic);
-        environment["KAFKA_CONSUMER_GROUP"] = group;
-        environment["WORKER_GRPC_PORT"] = Invariant(grpc);
-        environment["WORKER_HEALTH_PORT"] = Invariant(health);
-        foreach (var (key, value) in WorkerOverrides)
-        {
-            environment[key] = value;
-        }
-
-        var log = new LogTail(name);
-        return await ReadyAsync(new Service(name, log.Start(ServiceProcess.BuiltAssembly("Consumer.Worker"), [], environment), health, grpc, log));
+        var (grpc, health) = (FreePorts.Take(), FreePorts.Take());
+        var worker = ServiceEnvironment.Worker(name, grpc, health, Shared(topic, group)).With(WorkerOverrides);
+        return await ReadyAsync(worker, health, grpc);
     }
 
     public async Task<Service> StartApiAsync(
         string topic, string group, IEnumerable<Service> workers, IReadOnlyDictionary<string, string>? overrides = null)
     {
-        var port = FreePort();
-        var environment = Common(topic);
-        environment["KAFKA_CONSUMER_GROUP"] = group;
-        environment["API_PORT"] = Invariant(port);
-        environment["WORKER_GRPC_URL"] = string.Join(",", workers.Select(w => $"http://127.0.0.1:{w.GrpcPort}"));
-        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
-        {
-            environment[key] = value;
-        }
-
-        var log = new LogTail("api");
-        return await ReadyAsync(new Service("api", log.Start(ServiceProcess.BuiltAssembly("Producer.Api"), [], environment), port, 0, log));
+        var port = FreePorts.Take();
+        var api = ServiceEnvironment.Api(port, workers.Select(w => w.GrpcPort), Shared(topic, group)).With(overrides);
+        return await ReadyAsync(api, port, 0);
     }
 
     /// <summary>Starts a reference host (echo or kafka-http: <see cref="ReferenceHost"/>) from this assembly.</summary>
     public async Task<Service> StartReferenceAsync(string mode, string topic)
     {
-        var port = FreePort();
-        var environment = Common(topic);
-        environment["API_PORT"] = Invariant(port);
-        var log = new LogTail(mode);
-        return await ReadyAsync(new Service(mode, log.Start(typeof(ReferenceHost).Assembly.Location, [mode], environment), port, 0, log));
+        var port = FreePorts.Take();
+        var environment = Shared(topic, group: null);
+        environment["API_PORT"] = port.ToString(CultureInfo.InvariantCulture);
+        var reference = new ServiceSpec(mode, typeof(ReferenceHost).Assembly.Location, [mode], environment, ServiceEnvironment.HealthUrl(port));
+        return await ReadyAsync(reference, port, 0);
     }
 
     /// <summary>The sum over partitions of the end offsets (the events the topic has ever taken).</summary>
@@ -156,53 +134,27 @@ internal sealed class BenchCluster : IAsyncDisposable
         _broker.Dispose();
     }
 
-    private Dictionary<string, string> Common(string topic) => new()
+    private Dictionary<string, string> Shared(string topic, string? group)
     {
-        ["KAFKA_BOOTSTRAP_SERVERS"] = _broker.BootstrapServers,
-        ["KAFKA_TOPIC"] = topic,
-        ["KAFKA_DLQ_TOPIC"] = DeadLetterTopic,
-        ["BIND_ADDRESS"] = "127.0.0.1",
-    };
-
-    private async Task<Service> ReadyAsync(Service service)
-    {
-        _services.Add(service);
-        var deadline = DateTime.UtcNow + ReadyTimeout;
-        while (DateTime.UtcNow < deadline)
+        var environment = ServiceEnvironment.Shared(_broker.BootstrapServers, topic, DeadLetterTopic);
+        // The services' own session timeout, as before the launcher existed: the figures stay comparable.
+        environment.Remove("KAFKA_SESSION_TIMEOUT_MS");
+        if (group is not null)
         {
-            if (service.Process.Exited.IsCompleted)
-            {
-                throw new InvalidOperationException($"{service.Name} exited with code {service.Process.ExitCode}:\n{service.Log}");
-            }
-
-            try
-            {
-                using var response = await _http.GetAsync($"{service.Url}/health/ready");
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return service;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            // A child process offers no readiness signal but its health endpoint.
-            await Task.Delay(100);
+            environment["KAFKA_CONSUMER_GROUP"] = group;
         }
 
-        throw new TimeoutException($"{service.Name} did not report ready within {ReadyTimeout.TotalSeconds} s:\n{service.Log}");
+        return environment;
     }
 
-    private static int FreePort()
+    private async Task<Service> ReadyAsync(ServiceSpec spec, int httpPort, int grpcPort)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var log = new LogTail(spec.Name);
+        var service = new Service(spec.Name, log.Start(spec), httpPort, grpcPort, log);
+        _services.Add(service);
+        await Readiness.EnsureReadyAsync(service.Process, spec.ReadyUrl, log.ToString);
+        return service;
     }
-
-    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 }
 
 /// <summary>
@@ -213,8 +165,7 @@ internal sealed class LogTail(string name)
 {
     private readonly string _path = Path.Combine(Path.GetTempPath(), $"bench-{Environment.ProcessId}-{name}-{Guid.NewGuid():N}.log");
 
-    public ServiceProcess Start(string dll, string[] arguments, IReadOnlyDictionary<string, string> environment) =>
-        ServiceProcess.StartAssembly(name, dll, arguments, environment, logFile: _path);
+    public ServiceProcess Start(ServiceSpec service) => ServiceProcess.Start(service, logFile: _path);
 
     public void Delete() => File.Delete(_path);
 

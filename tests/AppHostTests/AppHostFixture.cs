@@ -1,7 +1,10 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace AppHostTests;
 
@@ -20,6 +23,12 @@ public sealed class AppHostFixture : IAsyncLifetime
     /// <summary>Where the dashboard listens, as the AppHost allocated it.</summary>
     public Uri DashboardUrl { get; private set; } = null!;
 
+    /// <summary>The API's port, fixed with the AppHost's API_PORT option as a script would.</summary>
+    public int ApiPort { get; } = FreePort();
+
+    /// <summary>The AppHost's own console lines (its log), as a user sees them.</summary>
+    public ConcurrentQueue<string> AppHostLog { get; } = new();
+
     public async ValueTask InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
@@ -31,6 +40,7 @@ public sealed class AppHostFixture : IAsyncLifetime
             $"ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://127.0.0.1:{FreePort()}",
             "ASPIRE_ALLOW_UNSECURED_TRANSPORT=true",
             "ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true",
+            $"API_PORT={ApiPort}",
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
             args,
@@ -41,6 +51,7 @@ public sealed class AppHostFixture : IAsyncLifetime
                 options.AllowUnsecuredTransport = true;
             },
             timeout.Token);
+        builder.Services.AddLogging(logging => logging.AddProvider(new CollectingLoggerProvider(AppHostLog)));
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("producer-api", timeout.Token);
@@ -52,6 +63,32 @@ public sealed class AppHostFixture : IAsyncLifetime
         if (_app is not null)
         {
             await _app.DisposeAsync();
+        }
+    }
+
+    /// <summary>Keeps every line the AppHost logs.</summary>
+    private sealed class CollectingLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new Collecting(lines);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Collecting(ConcurrentQueue<string> lines) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (IsEnabled(logLevel))
+                {
+                    lines.Enqueue(formatter(state, exception));
+                }
+            }
         }
     }
 

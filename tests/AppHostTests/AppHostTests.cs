@@ -14,6 +14,20 @@ namespace AppHostTests;
 public sealed class AppHostTests(AppHostFixture fixture) : IClassFixture<AppHostFixture>
 {
     [Fact]
+    public async Task The_AppHost_prints_the_APIs_address_on_its_fixed_port_and_each_workers_gRPC_address()
+    {
+        var api = fixture.App.GetEndpoint("producer-api", "http");
+        var grpc = fixture.App.GetEndpoint("consumer-worker", "grpc");
+
+        await Eventually.UntilAsync(
+            () => Task.FromResult(fixture.AppHostLog.Any(l => l.Contains($"API producer-api is ready at http://127.0.0.1:{fixture.ApiPort}", StringComparison.Ordinal))
+                && fixture.AppHostLog.Any(l => l.Contains($"Worker consumer-worker is ready: gRPC at 127.0.0.1:{grpc.Port}", StringComparison.Ordinal))),
+            "the AppHost to print both addresses\n" + string.Join('\n', fixture.AppHostLog));
+
+        Assert.Equal(fixture.ApiPort, api.Port);
+    }
+
+    [Fact]
     public async Task An_event_posted_to_the_api_is_processed_by_the_worker_through_the_development_broker()
     {
         using var http = fixture.App.CreateHttpClient("producer-api", "http");

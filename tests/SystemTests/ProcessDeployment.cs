@@ -1,39 +1,29 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using DevBroker;
-using LocalStack;
+using Launcher;
 using TestSupport;
 
 namespace SystemTests;
 
 /// <summary>
 /// The built Producer.Api and one or more Consumer.Worker as OS processes on free loopback ports, wired only by
-/// environment variables, exactly as Compose runs them; the development broker runs in the test process.
+/// environment variables, exactly as Compose runs them (the launcher's <see cref="ServiceEnvironment"/>); the
+/// development broker runs in the test process.
 /// </summary>
 public sealed class ProcessDeployment : IAsyncDisposable
 {
     private readonly ConcurrentQueue<string> _output;
-    private readonly Dictionary<string, string> _environment;
-    private readonly List<(int Grpc, int Health)> _workerPorts;
+    private readonly ServiceSpec[] _workerSpecs;
     private readonly ServiceProcess?[] _workers;
 
-    private ProcessDeployment(
-        MockKafkaCluster broker,
-        ServiceProcess api,
-        int apiPort,
-        List<(int Grpc, int Health)> workerPorts,
-        ConcurrentQueue<string> output,
-        Dictionary<string, string> environment)
+    private ProcessDeployment(MockKafkaCluster broker, ServiceSpec api, ServiceSpec[] workers, ConcurrentQueue<string> output)
     {
         _output = output;
-        _environment = environment;
-        _workerPorts = workerPorts;
-        _workers = new ServiceProcess?[workerPorts.Count];
+        _workerSpecs = workers;
+        _workers = new ServiceProcess?[workers.Length];
         Broker = broker;
-        ApiProcess = api;
-        Api = new EventsApi(new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}"), Timeout = TimeSpan.FromSeconds(10) });
+        ApiProcess = ServiceProcess.Start(api, output.Enqueue);
+        Api = new EventsApi(new HttpClient { BaseAddress = new Uri(api.ReadyUrl, "/"), Timeout = TimeSpan.FromSeconds(10) });
     }
 
     public MockKafkaCluster Broker { get; }
@@ -46,7 +36,7 @@ public sealed class ProcessDeployment : IAsyncDisposable
     public EventsApi Api { get; }
 
     /// <summary>The first worker's HTTP/1.1 port: /health/* and /metrics.</summary>
-    public Uri WorkerHealthUrl => new($"http://127.0.0.1:{_workerPorts[0].Health}");
+    public Uri WorkerHealthUrl => new(_workerSpecs[0].ReadyUrl, "/");
 
     /// <summary>The API's address, for clients that speak HTTP over a raw socket.</summary>
     public Uri ApiAddress => Api.Http.BaseAddress!;
@@ -61,30 +51,19 @@ public sealed class ProcessDeployment : IAsyncDisposable
     public static async Task<ProcessDeployment> StartAsync(
         string topic = "user-activity-events", IReadOnlyDictionary<string, string>? settings = null, int workers = 1, int partitions = 3)
     {
-        var broker = MockKafkaCluster.Start();
+        // Workers started together join the group's first assignment, so it settles in one rebalance.
+        var broker = MockKafkaCluster.Start(groupJoinDelay: GroupJoinDelay.For(workers));
         broker.CreateTopic(topic, partitions);
         broker.CreateTopic($"{topic}.dlq", partitions: 1);
-        var ports = FreePorts(1 + (2 * workers));
-        var workerPorts = Enumerable.Range(0, workers).Select(i => (Grpc: ports[1 + (2 * i)], Health: ports[2 + (2 * i)])).ToList();
-        var environment = new Dictionary<string, string>
-        {
-            ["KAFKA_BOOTSTRAP_SERVERS"] = broker.BootstrapServers,
-            ["KAFKA_TOPIC"] = topic,
-            ["KAFKA_DLQ_TOPIC"] = $"{topic}.dlq",
-            ["BIND_ADDRESS"] = "127.0.0.1",
-            ["API_PORT"] = ports[0].ToString(CultureInfo.InvariantCulture),
-            ["WORKER_GRPC_URL"] = string.Join(",", workerPorts.Select(p => $"http://127.0.0.1:{p.Grpc}")),
-            ["KAFKA_SESSION_TIMEOUT_MS"] = "6000",
-            ["LOG_FORMAT"] = "json",
-        };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
-        {
-            environment[key] = value;
-        }
-
-        var output = new ConcurrentQueue<string>();
-        var api = ServiceProcess.Start("api", "Producer.Api", environment, output.Enqueue);
-        var deployment = new ProcessDeployment(broker, api, ports[0], workerPorts, output, environment);
+        var ports = FreePorts.Take(1 + (2 * workers));
+        var shared = ServiceEnvironment.Shared(broker.BootstrapServers, topic, $"{topic}.dlq");
+        shared["KAFKA_SESSION_TIMEOUT_MS"] = ServiceEnvironment.DevelopmentSessionTimeoutMs;
+        shared["LOG_FORMAT"] = "json";
+        var workerSpecs = Enumerable.Range(0, workers)
+            .Select(i => ServiceEnvironment.Worker(ServiceEnvironment.WorkerName(i), ports[1 + (2 * i)], ports[2 + (2 * i)], shared).With(settings))
+            .ToArray();
+        var api = ServiceEnvironment.Api(ports[0], workerSpecs.Select((_, i) => ports[1 + (2 * i)]), shared).With(settings);
+        var deployment = new ProcessDeployment(broker, api, workerSpecs, new ConcurrentQueue<string>());
         for (var i = 0; i < workers; i++)
         {
             deployment.StartWorker(i);
@@ -113,12 +92,7 @@ public sealed class ProcessDeployment : IAsyncDisposable
     /// <summary>Starts worker <paramref name="index"/> on its own ports, without waiting for it.</summary>
     public void StartWorker(int index)
     {
-        var environment = new Dictionary<string, string>(_environment)
-        {
-            ["WORKER_GRPC_PORT"] = _workerPorts[index].Grpc.ToString(CultureInfo.InvariantCulture),
-            ["WORKER_HEALTH_PORT"] = _workerPorts[index].Health.ToString(CultureInfo.InvariantCulture),
-        };
-        _workers[index] = ServiceProcess.Start(index == 0 ? "worker" : $"worker{index}", "Consumer.Worker", environment, _output.Enqueue);
+        _workers[index] = ServiceProcess.Start(_workerSpecs[index], _output.Enqueue);
     }
 
     /// <summary>Kills worker <paramref name="index"/> with SIGKILL, as a crash would: no commit, no leaving the group.</summary>
@@ -147,26 +121,4 @@ public sealed class ProcessDeployment : IAsyncDisposable
     }
 
     private bool AnyExited => ApiProcess.Exited.IsCompleted || _workers.Any(w => w is { Exited.IsCompleted: true });
-
-    /// <summary>Distinct free ports: all are held open together while they are chosen.</summary>
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
-        try
-        {
-            foreach (var listener in listeners)
-            {
-                listener.Start();
-            }
-
-            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        }
-        finally
-        {
-            foreach (var listener in listeners)
-            {
-                listener.Dispose();
-            }
-        }
-    }
 }

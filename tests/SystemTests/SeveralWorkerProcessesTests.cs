@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
-using Shared.Contracts.Events;
 using TestSupport;
 
 namespace SystemTests;
@@ -21,29 +19,11 @@ public sealed class SeveralWorkerProcessesTests
         await deployment.Api.WaitUntilProcessedAsync(accepted);
 
         deployment.CrashWorker(1);
-        var answers = new Dictionary<HttpStatusCode, int>();
-        var posting = 0;
+        var probe = new FailoverProbe(deployment.Api, accepted);
         await Eventually.UntilAsync(
-            async () =>
-            {
-                // Events keep flowing while the group notices the dead member and moves its partitions.
-                accepted.Add((await deployment.Api.PostAsync($"user-more-{posting++}", "PRODUCT_VIEW")).EventId);
-                using var response = await deployment.Api.Http.GetAsync(new Uri("/events/processed", UriKind.Relative));
-                answers[response.StatusCode] = answers.GetValueOrDefault(response.StatusCode) + 1;
-                if (response.StatusCode != HttpStatusCode.OK)
-                {
-                    Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-                    return false;
-                }
-
-                // A complete answer never holds an event twice nor one never accepted. It may lag: the events the
-                // killed worker had processed but not yet committed are processed again by their new owner, after
-                // it has rebuilt the partition up to the committed offset, and come back moments later.
-                var listed = (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ListUserActivityEvent))!.Select(e => e.EventId).ToList();
-                Assert.Equal(listed.Count, listed.Distinct().Count());
-                Assert.Subset(accepted.ToHashSet(), listed.ToHashSet());
-                return answers.GetValueOrDefault(HttpStatusCode.ServiceUnavailable) > 0 && await deployment.Api.IsReadyAsync();
-            },
+            async () => await probe.PostAndListAsync()
+                && probe.Answers.GetValueOrDefault(HttpStatusCode.ServiceUnavailable) > 0
+                && await deployment.Api.IsReadyAsync(),
             "the survivors to serve every partition again after a 503 during the move",
             TimeSpan.FromSeconds(60));
 
@@ -51,6 +31,6 @@ public sealed class SeveralWorkerProcessesTests
         var final = await deployment.Api.ListAsync();
         Assert.Equal(accepted.Order(), final.Select(e => e.EventId).Order());
         TestContext.Current.TestOutputHelper?.WriteLine(
-            $"Answers while the partitions moved: {string.Join(", ", answers.Select(a => $"{(int)a.Key}: {a.Value}"))}");
+            $"Answers while the partitions moved: {probe}");
     }
 }

@@ -1,6 +1,6 @@
 using AppHost;
 
-// The same processes LocalStack starts, as Aspire resources: the development broker (LocalStack --broker-only,
+// The same processes DevStack starts, as Aspire resources: the development broker (DevStack --broker-only,
 // the one copy of the broker code), the worker(s) and the API, each started once the one before it is healthy.
 // Everything is wired with the services' own environment variables and listens on 127.0.0.1 only. The resources
 // are named as the services name themselves in their telemetry (service.name) and in docker-compose.yml, so the
@@ -9,11 +9,14 @@ var builder = DistributedApplication.CreateBuilder(args);
 var topic = builder.Configuration["KAFKA_TOPIC"] ?? "user-activity-events";
 var deadLetterTopic = builder.Configuration["KAFKA_DLQ_TOPIC"] ?? "user-activity-events.dlq";
 var workerCount = int.TryParse(builder.Configuration["WORKERS"], out var count) && count > 0 ? count : 1;
+// --API_PORT fixes the API's port for scripts; without it Aspire chooses a free one at each start.
+int? apiPort = int.TryParse(builder.Configuration["API_PORT"], out var port) && port > 0 ? port : null;
 
-var broker = builder.AddProject<Projects.LocalStack>("broker", launchProfileName: null)
-    .WithArgs("--broker-only")
+var broker = builder.AddProject<Projects.DevStack>("broker", launchProfileName: null)
+    // --workers: the group's first join waits for all of them, so it settles in one rebalance.
+    .WithArgs("--broker-only", "--workers", workerCount.ToString(System.Globalization.CultureInfo.InvariantCulture))
     // The fault control's port, chosen by Aspire; it also answers /health once the topics exist.
-    .WithHttpEndpoint(name: "control", env: "LOCALSTACK_CONTROL_PORT", isProxied: false)
+    .WithHttpEndpoint(name: "control", env: "DEVSTACK_CONTROL_PORT", isProxied: false)
     .WithEndpointsInEnvironment(static _ => false)
     .WithEnvironment("KAFKA_TOPIC", topic)
     .WithEnvironment("KAFKA_DLQ_TOPIC", deadLetterTopic)
@@ -29,6 +32,7 @@ for (var i = 0; i < workerCount; i++)
         .WithEndpoint(name: "grpc", scheme: "http", env: "WORKER_GRPC_PORT", isProxied: false)
         .WithServiceEnvironment(control, topic, deadLetterTopic)
         .WithHttpHealthCheck("/health/ready", endpointName: "health")
+        .AnnounceWorker()
         .WaitFor(broker);
     workers.Add(worker);
 }
@@ -41,10 +45,11 @@ for (var i = 0; i < workers.Count; i++)
 }
 
 var api = builder.AddProject<Projects.Producer_Api>("producer-api", launchProfileName: null)
-    .WithHttpEndpoint(name: "http", env: "API_PORT", isProxied: false)
+    .WithHttpEndpoint(port: apiPort, name: "http", env: "API_PORT", isProxied: false)
     .WithServiceEnvironment(control, topic, deadLetterTopic)
     .WithEnvironment("WORKER_GRPC_URL", workerUrls.Build())
-    .WithHttpHealthCheck("/health/ready", endpointName: "http");
+    .WithHttpHealthCheck("/health/ready", endpointName: "http")
+    .AnnounceApi();
 foreach (var worker in workers)
 {
     api.WaitFor(worker);

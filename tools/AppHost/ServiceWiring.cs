@@ -19,6 +19,9 @@ internal static class ServiceWiring
             // on the way out; the development broker forgets everything when it stops, so waiting the default 10 s
             // for it would buy nothing but a slow Ctrl-C.
             .WithEnvironment("SHUTDOWN_TIMEOUT_MS", "2000")
+            // As under DevStack: a killed worker's partitions move after 6 s, and each rebalance on the development
+            // broker holds the join for 5 s rather than 9.
+            .WithEnvironment("KAFKA_SESSION_TIMEOUT_MS", "6000")
             .WithEnvironment(async context =>
             {
                 if (context.ExecutionContext.IsRunMode)

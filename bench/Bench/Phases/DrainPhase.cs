@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Launcher;
 
 namespace Bench.Phases;
 
@@ -24,7 +25,7 @@ internal sealed class DrainPhase(BenchSettings settings, Report report)
     public async Task RunAsync()
     {
         // A join delay long enough that the workers started together share the first assignment.
-        await using var cluster = BenchCluster.Start(TimeSpan.FromSeconds(3));
+        await using var cluster = BenchCluster.Start(GroupJoinDelay.ForSeveral);
         cluster.CreateTopic(Large, settings.DrainPartitions);
         cluster.CreateTopic(Small, settings.DrainPartitions);
         cluster.CreateTopic(Empty, settings.DrainPartitions);

@@ -1,6 +1,4 @@
-using DevBroker;
-
-namespace LocalStack;
+namespace DevBroker;
 
 /// <summary>One broker of the development cluster as the fault control reports it.</summary>
 /// <param name="Id">The broker id, 1 to the broker count.</param>

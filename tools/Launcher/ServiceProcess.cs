@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.InteropServices;
 
-namespace LocalStack;
+namespace Launcher;
 
 /// <summary>
 /// One service (API or worker) as a child process, configured only through environment variables, exactly as
@@ -28,6 +28,13 @@ public sealed partial class ServiceProcess : IAsyncDisposable
 
     /// <summary>The operating system's id of the process, for reading its memory and CPU time from /proc.</summary>
     public int ProcessId => _process.Id;
+
+    /// <summary>Starts <paramref name="service"/>; its output lines go to <paramref name="output"/>, or the console when null.</summary>
+    public static ServiceProcess Start(ServiceSpec service, Action<string>? output = null, string? logFile = null)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        return StartAssembly(service.Name, service.Assembly, service.Arguments, service.Environment, output, logFile);
+    }
 
     /// <param name="name">Shown before each line of the service's output.</param>
     /// <param name="project">Its project folder and assembly name, such as Producer.Api.</param>
@@ -142,13 +149,17 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>The path of <paramref name="project"/>'s assembly, built in the same configuration as this one.</summary>
-    public static string BuiltAssembly(string project)
+    /// <param name="project">A project at the repository's root, named as its folder: Producer.Api, Consumer.Worker.</param>
+    public static string BuiltAssembly(string project) => BuiltAssembly(project, project);
+
+    /// <summary>The path of the assembly <paramref name="assembly"/> built in <paramref name="folder"/> (relative to the repository's root).</summary>
+    public static string BuiltAssembly(string folder, string assembly)
     {
         var metadata = typeof(ServiceProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().ToDictionary(a => a.Key, a => a.Value);
-        var path = Path.Combine(metadata["RepositoryRoot"]!, project, "bin", metadata["BuildConfiguration"]!, "net10.0", $"{project}.dll");
+        var path = Path.Combine(metadata["RepositoryRoot"]!, folder, "bin", metadata["BuildConfiguration"]!, "net10.0", $"{assembly}.dll");
         return File.Exists(path)
             ? path
-            : throw new FileNotFoundException($"{project} is not built at {path}; run `dotnet build` at the repository root.", path);
+            : throw new FileNotFoundException($"{assembly} is not built at {path}; run `dotnet build` at the repository root.", path);
     }
 
     private static void Write(Action<string> sink, string prefix, string? line)

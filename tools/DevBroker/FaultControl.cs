@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace LocalStack;
+namespace DevBroker;
 
 /// <summary>
 /// The HTTP control of the development broker's fault injection: take brokers down and up, slow them, make
@@ -17,7 +17,7 @@ namespace LocalStack;
 /// </summary>
 public static class FaultControl
 {
-    public const string PortVariable = "LOCALSTACK_CONTROL_PORT";
+    public const string PortVariable = "DEVSTACK_CONTROL_PORT";
     public const int DefaultPort = 9990;
 
     /// <summary>Ten minutes: far past any client timeout, so a larger value can only be a typo.</summary>

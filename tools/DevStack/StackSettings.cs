@@ -1,4 +1,6 @@
-namespace LocalStack;
+using DevBroker;
+
+namespace DevStack;
 
 /// <summary>What the launcher starts, from its command line and the same environment variables the services read.</summary>
 internal sealed record StackSettings(
@@ -14,17 +16,17 @@ internal sealed record StackSettings(
     int ControlPort)
 {
     public const string Usage = """
-        Usage: dotnet run --project tools/LocalStack [-- options]
+        Usage: dotnet run --project tools/DevStack [-- options]
 
           --broker-only      start only the development broker and print its bootstrap address
-          --partitions N     partitions of the topic (default 3, or LOCALSTACK_PARTITIONS)
+          --partitions N     partitions of the topic (default 3, or DEVSTACK_PARTITIONS)
           --brokers N        brokers in the development cluster (default 1)
           --workers N        workers in the consumer group (default 1); worker i listens on
                              WORKER_GRPC_PORT + i and WORKER_HEALTH_PORT + i
           --help             this text
 
         Ports come from API_PORT (8080), WORKER_GRPC_PORT (5001), WORKER_HEALTH_PORT (8081) and
-        LOCALSTACK_CONTROL_PORT (9990, the broker's fault control on 127.0.0.1; see docs/fault-control.md);
+        DEVSTACK_CONTROL_PORT (9990, the broker's fault control on 127.0.0.1; see docs/fault-control.md);
         every other variable the services read is passed on to them as it is.
         """;
 
@@ -33,7 +35,7 @@ internal sealed record StackSettings(
         var brokerOnly = false;
         var brokers = 1;
         var workers = 1;
-        var partitions = IntFromEnvironment("LOCALSTACK_PARTITIONS", 3);
+        var partitions = IntFromEnvironment("DEVSTACK_PARTITIONS", 3);
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])

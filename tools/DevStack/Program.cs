@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using LocalStack;
+using DevStack;
 
 if (args.Contains("--help"))
 {
@@ -16,7 +16,7 @@ try
 }
 catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FileNotFoundException)
 {
-    await Console.Error.WriteLineAsync($"LocalStack: {ex.Message}");
+    await Console.Error.WriteLineAsync($"DevStack: {ex.Message}");
     return 2;
 }
 

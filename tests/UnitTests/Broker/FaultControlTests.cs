@@ -3,13 +3,12 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Confluent.Kafka;
 using DevBroker;
-using LocalStack;
 using Microsoft.AspNetCore.Builder;
 
-namespace UnitTests.LocalStack;
+namespace UnitTests.Broker;
 
 /// <summary>
-/// LocalStack's fault control as it runs there (Kestrel on 127.0.0.1, port 0 here), in front of a real
+/// DevStack's fault control as it runs there (Kestrel on 127.0.0.1, port 0 here), in front of a real
 /// three-broker development cluster: each call must change the cluster, and every mistake must be a 4xx.
 /// </summary>
 public sealed class FaultControlTests : IAsyncLifetime
