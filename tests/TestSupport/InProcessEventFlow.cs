@@ -176,8 +176,8 @@ public sealed class InProcessEventFlow : IEventFlow, IRestartableWorker
     public Task WaitUntilEveryWorkerServesAsync() => Eventually.UntilAsync(
         () => Task.FromResult(_workers.OfType<WebApplicationFactory<WorkerOptions>>().All(worker =>
         {
-            var state = worker.Services.GetRequiredService<ConsumerState>();
-            return state.IsReady && state.Assigned.Count > 0;
+            var serving = worker.Services.GetRequiredService<ServingState>().Current;
+            return serving.IsReady && serving.Owned.Count > 0;
         })),
         "every worker to serve a partition");
 
