@@ -48,6 +48,12 @@ public sealed class ProcessDeployment : IAsyncDisposable
     /// <summary>The first worker's HTTP/1.1 port: /health/* and /metrics.</summary>
     public Uri WorkerHealthUrl => new($"http://127.0.0.1:{_workerPorts[0].Health}");
 
+    /// <summary>Worker <paramref name="index"/>'s HTTP/1.1 port: /health/* and /metrics.</summary>
+    public Uri WorkerHealthUrlAt(int index) => new($"http://127.0.0.1:{_workerPorts[index].Health}");
+
+    /// <summary>Worker <paramref name="index"/>'s gRPC port (HTTP/2 without TLS), as the API reaches it.</summary>
+    public Uri WorkerGrpcUrlAt(int index) => new($"http://127.0.0.1:{_workerPorts[index].Grpc}");
+
     /// <summary>The API's address, for clients that speak HTTP over a raw socket.</summary>
     public Uri ApiAddress => Api.Http.BaseAddress!;
 
