@@ -53,7 +53,14 @@ internal sealed class BenchCluster : IAsyncDisposable
 
     public void CreateTopic(string topic, int partitions) => _broker.CreateTopic(topic, partitions);
 
-    public async Task<Service> StartWorkerAsync(string name, string topic, string group)
+    /// <param name="name">Shown before each line of its log.</param>
+    /// <param name="topic">The topic it consumes.</param>
+    /// <param name="group">Its consumer group.</param>
+    /// <param name="untilReady">
+    /// Wait until it is ready. A worker is ready only once it has read its partitions up to their end as of the
+    /// assignment, so a drain waits only until it answers (live), and times the draining itself.
+    /// </param>
+    public async Task<Service> StartWorkerAsync(string name, string topic, string group, bool untilReady = true)
     {
         var grpc = FreePort();
         var health = FreePort();
@@ -67,7 +74,9 @@ internal sealed class BenchCluster : IAsyncDisposable
         }
 
         var log = new LogTail(name);
-        return await ReadyAsync(new Service(name, log.Start(ServiceProcess.BuiltAssembly("Consumer.Worker"), [], environment), health, grpc, log));
+        return await ReadyAsync(
+            new Service(name, log.Start(ServiceProcess.BuiltAssembly("Consumer.Worker"), [], environment), health, grpc, log),
+            untilReady ? "/health/ready" : "/health/live");
     }
 
     public async Task<Service> StartApiAsync(
@@ -164,7 +173,7 @@ internal sealed class BenchCluster : IAsyncDisposable
         ["BIND_ADDRESS"] = "127.0.0.1",
     };
 
-    private async Task<Service> ReadyAsync(Service service)
+    private async Task<Service> ReadyAsync(Service service, string probe = "/health/ready")
     {
         _services.Add(service);
         var deadline = DateTime.UtcNow + ReadyTimeout;
@@ -177,7 +186,7 @@ internal sealed class BenchCluster : IAsyncDisposable
 
             try
             {
-                using var response = await _http.GetAsync($"{service.Url}/health/ready");
+                using var response = await _http.GetAsync($"{service.Url}{probe}");
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
                     return service;
