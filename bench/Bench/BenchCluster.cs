@@ -58,7 +58,8 @@ internal sealed class BenchCluster : IAsyncDisposable
     /// <param name="group">Its consumer group.</param>
     /// <param name="untilReady">
     /// Wait until it is ready. A worker is ready only once it has read its partitions up to their end as of the
-    /// assignment, so a drain waits only until it answers (live), and times the draining itself.
+    /// assignment, so a drain waits instead until the group has assigned it partitions (what ready meant before the
+    /// worker served only once caught up), and times the draining itself.
     /// </param>
     public async Task<Service> StartWorkerAsync(string name, string topic, string group, bool untilReady = true)
     {
@@ -76,7 +77,7 @@ internal sealed class BenchCluster : IAsyncDisposable
         var log = new LogTail(name);
         return await ReadyAsync(
             new Service(name, log.Start(ServiceProcess.BuiltAssembly("Consumer.Worker"), [], environment), health, grpc, log),
-            untilReady ? "/health/ready" : "/health/live");
+            untilReady ? IsReadyAsync : async worker => await AssignedAsync(worker) > 0);
     }
 
     public async Task<Service> StartApiAsync(
@@ -173,8 +174,23 @@ internal sealed class BenchCluster : IAsyncDisposable
         ["BIND_ADDRESS"] = "127.0.0.1",
     };
 
-    private async Task<Service> ReadyAsync(Service service, string probe = "/health/ready")
+    /// <summary>The partitions the group has assigned a worker, from its own gauge on /metrics.</summary>
+    private async Task<long> AssignedAsync(Service worker)
     {
+        var text = await _http.GetStringAsync($"{worker.Url}/metrics");
+        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith("useractivity_worker_partitions{", StringComparison.Ordinal) && l.Contains("state=\"assigned\"", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+    }
+
+    private async Task<bool> IsReadyAsync(Service service)
+    {
+        using var response = await _http.GetAsync($"{service.Url}/health/ready");
+        return response.StatusCode == HttpStatusCode.OK;
+    }
+
+    private async Task<Service> ReadyAsync(Service service, Func<Service, Task<bool>>? isReady = null)
+    {
+        isReady ??= IsReadyAsync;
         _services.Add(service);
         var deadline = DateTime.UtcNow + ReadyTimeout;
         while (DateTime.UtcNow < deadline)
@@ -186,8 +202,7 @@ internal sealed class BenchCluster : IAsyncDisposable
 
             try
             {
-                using var response = await _http.GetAsync($"{service.Url}{probe}");
-                if (response.StatusCode == HttpStatusCode.OK)
+                if (await isReady(service))
                 {
                     return service;
                 }
