@@ -199,15 +199,10 @@ public sealed class PartitionLifecycleTests
     [Fact]
     public void A_lost_partition_given_back_resumes_after_its_kept_events_without_a_rebuild_and_commits_what_it_had_processed()
     {
-        _lifecycle.Started();
-        _log.Partition(0, committed: null, logStart: 0, end: 0);
-        _lifecycle.OnAssigned(_log.Consumer, FakePartitionLog.Partitions(0));
-        Read(0, from: 0, to: 20);
-        _lifecycle.OnLost(_log.Consumer, FakePartitionLog.Offsets(0));
+        LoseAfterReading(0, events: 20);
 
         // Auto-commit had sent 15 before the outage; 15 to 19 were processed and stored, not committed.
-        _log.Partition(0, committed: 15, logStart: 0, end: 25);
-        var starts = _lifecycle.OnAssigned(_log.Consumer, FakePartitionLog.Partitions(0));
+        var starts = GiveBack(0, committed: 15, end: 25);
 
         Assert.Equal(20, Assert.Single(starts).Offset.Value);
         Assert.Equal([(0, 20L)], _log.Committed);
@@ -223,14 +218,9 @@ public sealed class PartitionLifecycleTests
     [Fact]
     public void A_lost_partition_given_back_after_another_member_moved_on_reads_what_that_member_processed_back_without_processing_it_again()
     {
-        _lifecycle.Started();
-        _log.Partition(0, committed: null, logStart: 0, end: 0);
-        _lifecycle.OnAssigned(_log.Consumer, FakePartitionLog.Partitions(0));
-        Read(0, from: 0, to: 20);
-        _lifecycle.OnLost(_log.Consumer, FakePartitionLog.Offsets(0));
+        LoseAfterReading(0, events: 20);
 
-        _log.Partition(0, committed: 30, logStart: 0, end: 40);
-        var starts = _lifecycle.OnAssigned(_log.Consumer, FakePartitionLog.Partitions(0));
+        var starts = GiveBack(0, committed: 30, end: 40);
 
         Assert.Equal(20, Assert.Single(starts).Offset.Value);
         Assert.Empty(_log.Committed);
@@ -243,15 +233,10 @@ public sealed class PartitionLifecycleTests
     [Fact]
     public void Kept_events_are_dropped_and_the_partition_rebuilt_when_its_log_now_ends_below_them()
     {
-        _lifecycle.Started();
-        _log.Partition(0, committed: null, logStart: 0, end: 0);
-        _lifecycle.OnAssigned(_log.Consumer, FakePartitionLog.Partitions(0));
-        Read(0, from: 0, to: 20);
-        _lifecycle.OnLost(_log.Consumer, FakePartitionLog.Offsets(0));
+        LoseAfterReading(0, events: 20);
 
         // The topic was deleted and created again: a new log with fewer messages.
-        _log.Partition(0, committed: null, logStart: 0, end: 5);
-        var starts = _lifecycle.OnAssigned(_log.Consumer, FakePartitionLog.Partitions(0));
+        var starts = GiveBack(0, committed: null, end: 5);
 
         Assert.Equal(Confluent.Kafka.Offset.Beginning, Assert.Single(starts).Offset);
         Assert.Equal(0, _store.Count);
@@ -380,6 +365,23 @@ public sealed class PartitionLifecycleTests
             store,
             serving,
             new KafkaClientMetrics(meters, MsOptions.Create(new TelemetryOptions())));
+    }
+
+    /// <summary>The partition assigned with an empty log, then read as <paramref name="events"/> arrive, then lost.</summary>
+    private void LoseAfterReading(int partition, long events)
+    {
+        _lifecycle.Started();
+        _log.Partition(partition, committed: null, logStart: 0, end: 0);
+        _lifecycle.OnAssigned(_log.Consumer, FakePartitionLog.Partitions(partition));
+        Read(partition, from: 0, to: events);
+        _lifecycle.OnLost(_log.Consumer, FakePartitionLog.Offsets(partition));
+    }
+
+    /// <summary>The group assigns the partition again, now with this committed offset and end; returns where reading starts.</summary>
+    private List<Confluent.Kafka.TopicPartitionOffset> GiveBack(int partition, long? committed, long end)
+    {
+        _log.Partition(partition, committed, logStart: 0, end);
+        return _lifecycle.OnAssigned(_log.Consumer, FakePartitionLog.Partitions(partition));
     }
 
     private void Assign(int partition, long? committed)
