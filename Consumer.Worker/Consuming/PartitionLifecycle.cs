@@ -186,7 +186,8 @@ internal sealed class PartitionLifecycle(
 
         var next = result.Offset.Value + 1;
         track.Progress.Advance(next);
-        if (track.Phase != PartitionPhase.Serving)
+        // Only an owned partition moves on: a kept one stays kept until the group gives it back.
+        if (track.Phase is PartitionPhase.Rebuilding or PartitionPhase.CatchingUp)
         {
             Reached(consumer, track, next);
         }

@@ -197,6 +197,18 @@ public sealed class PartitionLifecycleTests
     }
 
     [Fact]
+    public void A_message_of_a_lost_partition_still_on_its_way_does_not_make_it_served_again()
+    {
+        LoseAfterReading(0, events: 20);
+
+        Read(0, from: 20, to: 21);
+
+        Assert.Equal([0], Current.Kept);
+        Assert.Empty(Current.Served);
+        Assert.False(Current.IsReady);
+    }
+
+    [Fact]
     public void A_lost_partition_given_back_resumes_after_its_kept_events_without_a_rebuild_and_commits_what_it_had_processed()
     {
         LoseAfterReading(0, events: 20);
