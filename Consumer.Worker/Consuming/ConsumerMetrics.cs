@@ -24,7 +24,7 @@ public sealed class ConsumerMetrics
     private readonly ConcurrentDictionary<int, long> _lag = new();
     private readonly ConcurrentDictionary<int, StrongBox<long>> _lostToRetention = new();
     private readonly long[] _rebalances = new long[Changes.Length];
-    private readonly ConsumerState _state;
+    private readonly ServingState _serving;
     private readonly KafkaClientMetrics _statistics;
     private readonly string _topic;
     private readonly string _group;
@@ -34,14 +34,14 @@ public sealed class ConsumerMetrics
         IOptions<KafkaOptions> kafka,
         IOptions<WorkerOptions> worker,
         IProcessedEventStore store,
-        ConsumerState state,
+        ServingState serving,
         KafkaClientMetrics statistics)
     {
         ArgumentNullException.ThrowIfNull(meters);
         ArgumentNullException.ThrowIfNull(kafka);
         ArgumentNullException.ThrowIfNull(worker);
         ArgumentNullException.ThrowIfNull(store);
-        _state = state;
+        _serving = serving;
         _statistics = statistics;
         _topic = kafka.Value.Topic;
         _group = worker.Value.ConsumerGroup;
@@ -76,7 +76,7 @@ public sealed class ConsumerMetrics
             "useractivity.worker.partitions",
             ObservePartitions,
             unit: "{partition}",
-            description: "Partitions this worker owns (state=assigned) and, of those, the ones it is still rebuilding (state=rebuilding).");
+            description: "Partitions this worker owns (state=assigned); of those, the ones it is still rebuilding (state=rebuilding) or catching up to their end as of the assignment (state=catching_up); and lost partitions whose events it keeps for lookups (state=kept).");
         meter.CreateObservableGauge(
             "useractivity.worker.store.events",
             () => (long)store.Count,
@@ -161,7 +161,7 @@ public sealed class ConsumerMetrics
     /// <summary>Owned partitions show from the start, at 0, so that an alert on any increase has a series to watch.</summary>
     private IEnumerable<Measurement<long>> ObserveLostToRetention()
     {
-        foreach (var partition in _lostToRetention.Keys.Union(_state.Assigned).Order())
+        foreach (var partition in _lostToRetention.Keys.Union(_serving.Current.Owned).Order())
         {
             yield return new Measurement<long>(
                 LostToRetention(partition),
@@ -174,7 +174,7 @@ public sealed class ConsumerMetrics
     /// <summary>Only partitions owned now: a revoked partition's lag is its new owner's to report.</summary>
     private IEnumerable<Measurement<long>> ObserveLag()
     {
-        foreach (var partition in _state.Assigned)
+        foreach (var partition in _serving.Current.Owned)
         {
             if (_lag.TryGetValue(partition, out var lag))
             {
@@ -189,19 +189,27 @@ public sealed class ConsumerMetrics
 
     private IEnumerable<Measurement<long>> ObserveRebuild()
     {
-        foreach (var (partition, remaining) in _state.RebuildProgress)
+        foreach (var partition in _serving.Current.Partitions)
         {
+            if (partition.Phase == PartitionPhase.Kept)
+            {
+                continue;
+            }
+
             yield return new Measurement<long>(
-                remaining,
+                partition.RebuildRemaining,
                 new("messaging.destination.name", _topic),
-                new("messaging.destination.partition.id", PartitionId(partition)));
+                new("messaging.destination.partition.id", PartitionId(partition.Partition)));
         }
     }
 
     private IEnumerable<Measurement<int>> ObservePartitions()
     {
-        yield return new Measurement<int>(_state.Assigned.Count, new KeyValuePair<string, object?>("state", "assigned"));
-        yield return new Measurement<int>(_state.Rebuilding.Count, new KeyValuePair<string, object?>("state", "rebuilding"));
+        var current = _serving.Current;
+        yield return new Measurement<int>(current.Owned.Count, new KeyValuePair<string, object?>("state", "assigned"));
+        yield return new Measurement<int>(current.Rebuilding.Count, new KeyValuePair<string, object?>("state", "rebuilding"));
+        yield return new Measurement<int>(current.CatchingUp.Count, new KeyValuePair<string, object?>("state", "catching_up"));
+        yield return new Measurement<int>(current.Kept.Count, new KeyValuePair<string, object?>("state", "kept"));
     }
 
     private static string PartitionId(int partition) => partition.ToString(CultureInfo.InvariantCulture);

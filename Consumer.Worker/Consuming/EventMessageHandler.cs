@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using Confluent.Kafka;
 using Consumer.Worker.Store;
@@ -12,53 +13,21 @@ namespace Consumer.Worker.Consuming;
 /// </summary>
 public sealed class EventMessageHandler(IProcessedEventStore store, ILogger<EventMessageHandler> logger)
 {
-    /// <param name="result">The message.</param>
-    /// <param name="rebuilding">
-    /// The message lies below the partition's committed offset: it was processed before this worker owned the
-    /// partition, and is only put back into the store, without logging it as processed again.
-    /// </param>
-    public HandleResult Handle(ConsumeResult<string?, byte[]?> result, bool rebuilding = false)
+    /// <summary>A message read for the first time: stored and logged as processed, or reported malformed.</summary>
+    public HandleResult Handle(ConsumeResult<string?, byte[]?> result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var message = result.Message;
-        if (UnsupportedSchemaVersion(message.Headers) is { } version)
+        if (!TryRead(result, out var processed, out var reason))
         {
-            return Malformed(result, $"schema-version {version} is not supported by this worker", rebuilding);
+            logger.LogWarning(
+                "Malformed message at {Topic} [{Partition}] @{Offset}: {Reason}",
+                result.Topic, result.Partition.Value, result.Offset.Value, reason);
+            return new HandleResult(HandleOutcome.Malformed, reason);
         }
 
-        if (message.Value is not { Length: > 0 } value)
+        if (!TryStore(result, processed))
         {
-            return Malformed(result, "the message has no value", rebuilding);
-        }
-
-        if (!EventJsonReader.TryRead(value, EventReadMode.Published, out var fields, out var errors))
-        {
-            return Malformed(result, Describe(errors!), rebuilding);
-        }
-
-        var processed = new StoredEvent(
-            fields.EventId!.Value,
-            fields.UserId!,
-            fields.EventType!.Value,
-            fields.Timestamp!.Value,
-            value,
-            result.Partition.Value,
-            result.Offset.Value);
-        if (!store.TryAdd(processed))
-        {
-            if (logger.IsEnabled(LogLevel.Debug))
-            {
-                logger.LogDebug(
-                    "Skipped duplicate of event {EventId} from {Topic} [{Partition}] @{Offset}",
-                    processed.EventId, result.Topic, result.Partition.Value, result.Offset.Value);
-            }
-
             return new HandleResult(HandleOutcome.Duplicate);
-        }
-
-        if (rebuilding)
-        {
-            return new HandleResult(HandleOutcome.Rebuilt);
         }
 
         if (logger.IsEnabled(LogLevel.Information))
@@ -71,17 +40,71 @@ public sealed class EventMessageHandler(IProcessedEventStore store, ILogger<Even
         return new HandleResult(HandleOutcome.Stored, Timestamp: processed.Timestamp);
     }
 
-    private HandleResult Malformed(ConsumeResult<string?, byte[]?> result, string reason, bool rebuilding)
+    /// <summary>
+    /// A message below its partition's committed offset, read again to rebuild the store: it was processed (logged,
+    /// or dead-lettered) when it was first read, so it is only put back into the store, in silence.
+    /// </summary>
+    public HandleResult Replay(ConsumeResult<string?, byte[]?> result)
     {
-        // While rebuilding, the message was dead-lettered when it was first read; it is passed over in silence.
-        if (!rebuilding)
+        ArgumentNullException.ThrowIfNull(result);
+        if (!TryRead(result, out var processed, out var reason))
         {
-            logger.LogWarning(
-                "Malformed message at {Topic} [{Partition}] @{Offset}: {Reason}",
-                result.Topic, result.Partition.Value, result.Offset.Value, reason);
+            return new HandleResult(HandleOutcome.Malformed, reason);
         }
 
-        return new HandleResult(HandleOutcome.Malformed, reason);
+        return new HandleResult(TryStore(result, processed) ? HandleOutcome.Rebuilt : HandleOutcome.Duplicate);
+    }
+
+    private static bool TryRead(ConsumeResult<string?, byte[]?> result, [NotNullWhen(true)] out StoredEvent? processed, [NotNullWhen(false)] out string? reason)
+    {
+        processed = null;
+        var message = result.Message;
+        if (UnsupportedSchemaVersion(message.Headers) is { } version)
+        {
+            reason = $"schema-version {version} is not supported by this worker";
+            return false;
+        }
+
+        if (message.Value is not { Length: > 0 } value)
+        {
+            reason = "the message has no value";
+            return false;
+        }
+
+        if (!EventJsonReader.TryRead(value, EventReadMode.Published, out var fields, out var errors))
+        {
+            reason = Describe(errors!);
+            return false;
+        }
+
+        processed = new StoredEvent(
+            fields.EventId!.Value,
+            fields.UserId!,
+            fields.EventType!.Value,
+            fields.Timestamp!.Value,
+            value,
+            result.Partition.Value,
+            result.Offset.Value);
+        reason = null;
+        return true;
+    }
+
+    /// <returns>false for a duplicate: the eventId is in the store already.</returns>
+    private bool TryStore(ConsumeResult<string?, byte[]?> result, StoredEvent processed)
+    {
+        if (store.TryAdd(processed))
+        {
+            return true;
+        }
+
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            logger.LogDebug(
+                "Skipped duplicate of event {EventId} from {Topic} [{Partition}] @{Offset}",
+                processed.EventId, result.Topic, result.Partition.Value, result.Offset.Value);
+        }
+
+        return false;
     }
 
     private static string? UnsupportedSchemaVersion(Headers? headers)

@@ -17,6 +17,9 @@ namespace Consumer.Worker.Consuming;
 /// </summary>
 public sealed class MessageProcessor
 {
+    private static readonly Func<EventMessageHandler, ConsumeResult<string?, byte[]?>, HandleResult> Processing = static (handler, result) => handler.Handle(result);
+    private static readonly Func<EventMessageHandler, ConsumeResult<string?, byte[]?>, HandleResult> Replaying = static (handler, result) => handler.Replay(result);
+
     private readonly EventMessageHandler _handler;
     private readonly IDeadLetterPublisher _deadLetters;
     private readonly WorkerMetrics _metrics;
@@ -56,12 +59,19 @@ public sealed class MessageProcessor
         _retry = builder.Build();
     }
 
-    public HandleResult Process(ConsumeResult<string?, byte[]?> result, bool rebuilding, CancellationToken cancellationToken)
+    /// <summary>A message read for the first time: handled, traced, dead-lettered if it must be, and counted.</summary>
+    public HandleResult Process(ConsumeResult<string?, byte[]?> result, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(result);
-        // A rebuilt message was processed (and traced) when it was first read; replaying a partition gets no spans.
-        using var activity = rebuilding ? null : StartProcessActivity(result);
-        var outcome = ProcessTraced(result, rebuilding, cancellationToken);
+        using var activity = StartProcessActivity(result);
+        var outcome = Handle(result, Processing, cancellationToken);
+        if (outcome.GoesToDeadLetters)
+        {
+            _deadLetters.Publish(result, outcome.Reason ?? outcome.Outcome.ToString(), cancellationToken);
+            _metrics.DeadLettered(outcome.Outcome);
+        }
+
+        _metrics.Record(outcome.Outcome, outcome.Timestamp);
         if (activity is not null)
         {
             var name = outcome.Outcome.ToString().ToLowerInvariant();
@@ -75,14 +85,32 @@ public sealed class MessageProcessor
         return outcome;
     }
 
-    private HandleResult ProcessTraced(ConsumeResult<string?, byte[]?> result, bool rebuilding, CancellationToken cancellationToken)
+    /// <summary>
+    /// A message below its partition's committed offset, read again to rebuild the store. It was processed (traced,
+    /// counted, dead-lettered) when it was first read: now it is only put back, with no span and no dead letter.
+    /// </summary>
+    public HandleResult Replay(ConsumeResult<string?, byte[]?> result, CancellationToken cancellationToken)
     {
-        HandleResult outcome;
+        ArgumentNullException.ThrowIfNull(result);
+        var outcome = Handle(result, Replaying, cancellationToken);
+        if (!outcome.GoesToDeadLetters)
+        {
+            _metrics.Record(outcome.Outcome);
+        }
+
+        return outcome;
+    }
+
+    private HandleResult Handle(
+        ConsumeResult<string?, byte[]?> result,
+        Func<EventMessageHandler, ConsumeResult<string?, byte[]?>, HandleResult> handle,
+        CancellationToken cancellationToken)
+    {
         try
         {
-            outcome = _retry.Execute(
-                static (state, _) => state.handler.Handle(state.result, state.rebuilding),
-                (handler: _handler, result, rebuilding),
+            return _retry.Execute(
+                static (state, _) => state.handle(state.handler, state.result),
+                (handler: _handler, result, handle),
                 cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -91,23 +119,8 @@ public sealed class MessageProcessor
                 ex,
                 "Processing {Topic} [{Partition}] @{Offset} failed on every attempt",
                 result.Topic, result.Partition.Value, result.Offset.Value);
-            outcome = new HandleResult(HandleOutcome.Failed, $"processing failed: {ex.GetType().Name}: {ex.Message}");
+            return new HandleResult(HandleOutcome.Failed, $"processing failed: {ex.GetType().Name}: {ex.Message}");
         }
-
-        if (outcome.GoesToDeadLetters && rebuilding)
-        {
-            // Below the committed offset, the message was dead-lettered (and counted) when it was first read.
-            return outcome;
-        }
-
-        if (outcome.GoesToDeadLetters)
-        {
-            _deadLetters.Publish(result, outcome.Reason ?? outcome.Outcome.ToString(), cancellationToken);
-            _metrics.DeadLettered(outcome.Outcome);
-        }
-
-        _metrics.Record(outcome.Outcome, outcome.Timestamp);
-        return outcome;
     }
 
     /// <summary>

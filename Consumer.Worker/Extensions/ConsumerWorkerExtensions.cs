@@ -40,9 +40,7 @@ public static class ConsumerWorkerExtensions
         services.AddSingleton<EventMessageHandler>();
         services.AddSingleton<MessageProcessor>();
         services.AddDeadLetterPublishing();
-        services.AddSingleton<ConsumerState>();
-        services.AddSingleton<ConsumerMetrics>();
-        services.AddHostedService<KafkaConsumerService>();
+        services.AddKafkaConsuming();
         services.AddGrpc();
         services.AddGrpcReflection();
         services.AddHealthChecks().AddCheck<ConsumerHealthCheck>("consumer", tags: [HealthEndpoints.ReadyTag]);

@@ -57,7 +57,13 @@ internal sealed class WorkerFanOut(
         }
     }
 
-    /// <summary>The event from whichever worker serves it; null when every worker answered that it has none.</summary>
+    /// <summary>
+    /// The event from whichever worker holds it. Null ("not processed") only when the worker that serves the event's
+    /// partition says it has not got it: that worker has read the partition up to its end as of its assignment, so
+    /// its "no" is the truth. When no worker that answered serves the partition (it is being rebuilt or caught up,
+    /// kept by a worker that lost it, or the topic's partition count is unknown), throws
+    /// <see cref="WorkersUnavailableException"/>: 503, never a 404 for an event that may have been processed.
+    /// </summary>
     public async Task<ProcessedEvent?> FindAsync(Guid eventId, CancellationToken cancellationToken)
     {
         var workers = await directory.CurrentAsync(cancellationToken);
@@ -67,8 +73,13 @@ internal sealed class WorkerFanOut(
         }
 
         var request = new GetProcessedEventRequest { EventId = eventId.ToString() };
+        if (await topic.PartitionCountAsync(cancellationToken) is { } partitions)
+        {
+            request.Partition = EventPartitioner.PartitionOf(eventId, partitions);
+        }
+
         var deadline = DateTime.UtcNow + options.Value.WorkerCallTimeout;
-        if (await OwnerOfAsync(eventId, workers, cancellationToken) is { } owner
+        if (OwnerOf(request, workers) is { } owner
             && (await AskAsync(owner, request, deadline, cancellationToken)).Found is { } fromOwner)
         {
             // The usual case costs one call. Anything else (not found, the partition moved, the owner down) asks
@@ -85,23 +96,22 @@ internal sealed class WorkerFanOut(
                     return found;
                 }
 
-                var failed = answers.FirstOrDefault(a => a.Error is not null).Error;
-                if (failed is null)
+                if (answers.Any(a => a.Serves))
                 {
                     return null;
                 }
 
-                // "Not found" is true despite an unreachable worker only when the workers that answered serve every
-                // partition (a stopped replica whose partitions have moved on); otherwise it may hold the event.
                 if (answers.All(a => a.Error is not null))
                 {
-                    throw failed;
+                    // Every worker failed: the breaker counts this, and the caller answers 503.
+                    throw answers[0].Error!;
                 }
 
-                var (_, _, problem) = await state.self.CheckCoverageAsync(token);
-                return problem is null ? null : throw new WorkersUnavailableException($"A worker did not answer, and {problem}.");
+                throw new WorkersUnavailableException(state.request.HasPartition
+                    ? $"No worker that answered serves partition {state.request.Partition} now (it is being rebuilt or caught up, kept by a worker that lost it, or its worker is unreachable), so whether event {state.request.EventId} was processed cannot be told."
+                    : $"The topic's partition count is unknown (Kafka has not answered yet), so no worker can tell that event {state.request.EventId} has not been processed.");
             },
-            (self: this, workers, request, deadline),
+            (workers, request, deadline),
             cancellationToken);
     }
 
@@ -136,18 +146,10 @@ internal sealed class WorkerFanOut(
     private void RememberOwners(IEnumerable<(Uri Address, Ownership Ownership)> answers) =>
         _owners = answers.SelectMany(a => a.Ownership.Partitions.Select(p => (Partition: p, a.Address))).ToDictionary(o => o.Partition, o => o.Address);
 
-    private async Task<WorkerClient?> OwnerOfAsync(Guid eventId, IReadOnlyList<WorkerClient> workers, CancellationToken cancellationToken)
-    {
-        var owners = _owners;
-        if (owners.Count == 0 || await topic.PartitionCountAsync(cancellationToken) is not { } partitions)
-        {
-            return null;
-        }
-
-        return owners.TryGetValue(EventPartitioner.PartitionOf(eventId, partitions), out var address)
+    private WorkerClient? OwnerOf(GetProcessedEventRequest request, IReadOnlyList<WorkerClient> workers) =>
+        request.HasPartition && _owners.TryGetValue(request.Partition, out var address)
             ? workers.FirstOrDefault(w => w.Address == address)
             : null;
-    }
 
     private async Task<WorkerStreams> OpenAllAsync(ListProcessedEventsRequest request, CancellationToken cancellationToken)
     {
@@ -196,20 +198,27 @@ internal sealed class WorkerFanOut(
         }
     }
 
-    private static async Task<(ProcessedEvent? Found, RpcException? Error)> AskAsync(
+    /// <summary>One worker's answer: the event; or that it serves the partition and has not got it; or neither.</summary>
+    private static async Task<(ProcessedEvent? Found, bool Serves, RpcException? Error)> AskAsync(
         WorkerClient worker, GetProcessedEventRequest request, DateTime deadline, CancellationToken cancellationToken)
     {
         try
         {
-            return (await worker.Events.GetProcessedEventAsync(request, deadline: deadline, cancellationToken: cancellationToken), null);
+            return (await worker.Events.GetProcessedEventAsync(request, deadline: deadline, cancellationToken: cancellationToken), false, null);
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
         {
-            return (null, null);
+            // Without the partition in the request, the worker's NOT_FOUND cannot say whether it serves it.
+            return (null, request.HasPartition, null);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.FailedPrecondition)
+        {
+            // Not served there: another worker may hold the event.
+            return (null, false, null);
         }
         catch (RpcException ex) when (WorkerErrors.IsUnavailable(ex) && !cancellationToken.IsCancellationRequested)
         {
-            return (null, ex);
+            return (null, false, ex);
         }
     }
 }

@@ -50,11 +50,37 @@ internal sealed class BenchCluster : IAsyncDisposable
 
     public void CreateTopic(string topic, int partitions) => _broker.CreateTopic(topic, partitions);
 
-    public async Task<Service> StartWorkerAsync(string name, string topic, string group)
+    /// <param name="name">Shown before each line of its log.</param>
+    /// <param name="topic">The topic it consumes.</param>
+    /// <param name="group">Its consumer group.</param>
+    /// <param name="untilReady">
+    /// Wait until it is ready. A worker is ready only once it has read its partitions up to their end as of the
+    /// assignment, so a drain waits instead until the group has assigned it partitions (what ready meant before the
+    /// worker served only once caught up), and times the draining itself.
+    /// </param>
+    public async Task<Service> StartWorkerAsync(string name, string topic, string group, bool untilReady = true)
     {
         var (grpc, health) = (FreePorts.Take(), FreePorts.Take());
         var worker = ServiceEnvironment.Worker(name, grpc, health, Shared(topic, group)).With(WorkerOverrides);
-        return await ReadyAsync(worker, health, grpc);
+        if (untilReady)
+        {
+            return await ReadyAsync(worker, health, grpc);
+        }
+
+        var service = await ReadyAsync(worker with { ReadyUrl = new Uri($"http://127.0.0.1:{health}/health/live") }, health, grpc);
+        var deadline = DateTime.UtcNow + Readiness.DefaultTimeout;
+        while (await AssignedAsync(service) == 0)
+        {
+            if (DateTime.UtcNow > deadline || service.Process.Exited.IsCompleted)
+            {
+                throw new TimeoutException($"{name} was assigned no partition within {Readiness.DefaultTimeout.TotalSeconds} s:\n{service.Log}");
+            }
+
+            // The group's assignment has no signal outside the worker but its gauge.
+            await Task.Delay(100);
+        }
+
+        return service;
     }
 
     public async Task<Service> StartApiAsync(
@@ -109,6 +135,14 @@ internal sealed class BenchCluster : IAsyncDisposable
         }
 
         return sum;
+    }
+
+    /// <summary>The partitions the group has assigned a worker, from its own gauge on /metrics.</summary>
+    private async Task<long> AssignedAsync(Service worker)
+    {
+        var text = await _http.GetStringAsync($"{worker.Url}/metrics");
+        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith("useractivity_worker_partitions{", StringComparison.Ordinal) && l.Contains("state=\"assigned\"", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
     }
 
     public async Task StopAsync(Service service)

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Consumer.Worker.Consuming;
 using Consumer.Worker.Store;
 using Microsoft.Extensions.DependencyInjection;
 using Shared.Contracts.Events;
@@ -44,6 +45,11 @@ public sealed class SeveralWorkersTests(MockClusterFixture kafka)
             Assert.Equal(id, (await flow.Api.FindAsync(id))?.EventId);
         }
 
+        // Processed once, by the workers' own counts: each event stored once across the three, none met twice.
+        var counts = Enumerable.Range(0, 3).Select(i => flow.WorkerServicesOf(i).GetRequiredService<WorkerMetrics>()).ToList();
+        Assert.Equal(ids.Count, counts.Sum(c => c.Total(HandleOutcome.Stored)));
+        Assert.Equal(0, counts.Sum(c => c.Total(HandleOutcome.Duplicate)));
+
         // Each event is on the partition its eventId names (murmur2, as the API computes it to find the owner).
         var stored = Enumerable.Range(0, 3).SelectMany(i => flow.WorkerServicesOf(i).GetRequiredService<IProcessedEventStore>().Snapshot());
         Assert.All(stored, e => Assert.Equal(EventPartitioner.PartitionOf(e.EventId, 3), e.Partition));
@@ -58,15 +64,16 @@ public sealed class SeveralWorkersTests(MockClusterFixture kafka)
 
         // A fourth worker joins: the cooperative assignor moves some partitions to it, which it rebuilds.
         flow.StartWorker(3);
-        var answers = new List<HttpStatusCode>();
+        var answers = new List<(HttpStatusCode Status, List<Guid>? Listed)>();
         await Eventually.UntilAsync(
             async () =>
             {
                 using var response = await flow.Api.Http.GetAsync(new Uri("/events/processed", UriKind.Relative));
-                answers.Add(response.StatusCode);
+                List<Guid>? listedIds = null;
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
                     var listed = await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ListUserActivityEvent);
+                    listedIds = [.. listed!.Select(e => e.EventId)];
                     Assert.Equal(ids.Order(), listed!.Select(e => e.EventId).Order());
                 }
                 else
@@ -74,11 +81,25 @@ public sealed class SeveralWorkersTests(MockClusterFixture kafka)
                     Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
                 }
 
+                answers.Add((response.StatusCode, listedIds));
                 return flow.WorkerServicesOf(3).GetRequiredService<IProcessedEventStore>().Count > 0
                     && response.StatusCode == HttpStatusCode.OK;
             },
             "the fourth worker to take over partitions and the list to be complete again");
 
+        // Every answer seen while partitions moved was complete (each event once, none missing) or a 503.
+        Assert.NotEmpty(answers);
+        Assert.All(answers, answer =>
+        {
+            if (answer.Status == HttpStatusCode.OK)
+            {
+                Assert.Equal(ids.Order(), answer.Listed!.Order());
+            }
+            else
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.Status);
+            }
+        });
         Assert.Equal(ids.Order(), (await flow.Api.ListAsync()).Select(e => e.EventId).Order());
     }
 

@@ -36,7 +36,14 @@ public sealed class ProcessDeployment : IAsyncDisposable
     public EventsApi Api { get; }
 
     /// <summary>The first worker's HTTP/1.1 port: /health/* and /metrics.</summary>
-    public Uri WorkerHealthUrl => new(_workerSpecs[0].ReadyUrl, "/");
+    public Uri WorkerHealthUrl => WorkerHealthUrlAt(0);
+
+    /// <summary>Worker <paramref name="index"/>'s HTTP/1.1 port: /health/* and /metrics.</summary>
+    public Uri WorkerHealthUrlAt(int index) => new(_workerSpecs[index].ReadyUrl, "/");
+
+    /// <summary>Worker <paramref name="index"/>'s gRPC port (HTTP/2 without TLS), as the API reaches it.</summary>
+    public Uri WorkerGrpcUrlAt(int index) =>
+        new($"http://127.0.0.1:{_workerSpecs[index].Environment["WORKER_GRPC_PORT"]}");
 
     /// <summary>The API's address, for clients that speak HTTP over a raw socket.</summary>
     public Uri ApiAddress => Api.Http.BaseAddress!;

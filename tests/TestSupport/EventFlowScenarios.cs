@@ -72,6 +72,7 @@ public abstract class EventFlowScenarios : IAsyncLifetime
         Assert.Equal(5, listed.Count(e => e.EventType == EventType.Login));
         Assert.Equal(5, listed.Count(e => e.EventType == EventType.ProductView));
         Assert.Equal(5, listed.Count(e => e.EventType == EventType.Logout));
+        AssertProcessedByTheWorker(stored: created.Count, duplicates: 0);
     }
 
     [Fact]
@@ -89,6 +90,9 @@ public abstract class EventFlowScenarios : IAsyncLifetime
 
         var listed = await ListMineAsync();
         Assert.Single(listed, e => e.EventId == eventId);
+        // Listed once is what one dictionary gives whatever the key; the worker's own counts say it stored the event
+        // once (and the marker) and met the two other copies as duplicates.
+        AssertProcessedByTheWorker(stored: 2, duplicates: 2);
     }
 
     [Fact]
@@ -118,6 +122,7 @@ public abstract class EventFlowScenarios : IAsyncLifetime
         await Api.WaitUntilProcessedAsync([.. ids, .. markers]);
         var listed = await ListMineAsync();
         Assert.All(ids, id => Assert.Single(listed, e => e.EventId == id));
+        AssertProcessedByTheWorker(stored: ids.Count + markers.Count, duplicates: ids.Count);
     }
 
     [Fact]
@@ -201,6 +206,16 @@ public abstract class EventFlowScenarios : IAsyncLifetime
         Assert.Equal(Flow.Topic, Header(deadLetter, "dlq-original-topic"));
         Assert.True(long.Parse(Header(deadLetter, "dlq-original-offset"), System.Globalization.CultureInfo.InvariantCulture) >= 0);
         Assert.Contains("JSON", Header(deadLetter, "dlq-reason"), StringComparison.Ordinal);
+    }
+
+    /// <summary>The worker's own counts since it started, where the test can read them (not on a live stack).</summary>
+    private void AssertProcessedByTheWorker(long stored, long duplicates)
+    {
+        if (Flow.Worker is { } worker)
+        {
+            Assert.Equal(stored, worker.ProcessedSinceStart);
+            Assert.Equal(duplicates, worker.DuplicatesSinceStart);
+        }
     }
 
     private static string Header(Confluent.Kafka.ConsumeResult<string?, byte[]?> message, string key) =>

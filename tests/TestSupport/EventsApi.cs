@@ -58,7 +58,7 @@ public sealed class EventsApi(HttpClient http)
             {
                 foreach (var id in pending.ToArray())
                 {
-                    if (await FindAsync(id) is not null)
+                    if (await IsProcessedAsync(id))
                     {
                         pending.Remove(id);
                     }
@@ -68,6 +68,23 @@ public sealed class EventsApi(HttpClient http)
             },
             $"{pending.Count} events to be processed",
             timeout);
+    }
+
+    /// <summary>
+    /// True on 200; false while the answer is "not yet": 404, or 503 while no worker serves the event's partition (a
+    /// rebalance, a lost partition), which a client retries. Any other answer fails the test.
+    /// </summary>
+    private async Task<bool> IsProcessedAsync(Guid eventId)
+    {
+        using var response = await http.GetAsync(new Uri($"/events/processed/{eventId}", UriKind.Relative));
+        if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.ServiceUnavailable)
+        {
+            return false;
+        }
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET one answered {(int)response.StatusCode}: {text}");
+        return true;
     }
 
     public async Task<bool> IsReadyAsync()

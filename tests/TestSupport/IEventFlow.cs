@@ -29,4 +29,7 @@ public interface IRestartableWorker
 
     /// <summary>Events the running worker has processed (not merely rebuilt from the log) since it started.</summary>
     long ProcessedSinceStart { get; }
+
+    /// <summary>Copies of events already in the store that the running worker met since it started (and stored nothing for).</summary>
+    long DuplicatesSinceStart { get; }
 }

@@ -68,8 +68,9 @@ public sealed class InProcessEventFlow : IEventFlow, IRestartableWorker
 
     public string DeadLetterTopic => DeadLetterTopicOf(Topic);
 
-    public long ProcessedSinceStart => _workers.OfType<WebApplicationFactory<WorkerOptions>>()
-        .Sum(worker => worker.Services.GetRequiredService<WorkerMetrics>().Total(HandleOutcome.Stored));
+    public long ProcessedSinceStart => TotalSinceStart(HandleOutcome.Stored);
+
+    public long DuplicatesSinceStart => TotalSinceStart(HandleOutcome.Duplicate);
 
     public IRestartableWorker Worker => this;
 
@@ -176,8 +177,8 @@ public sealed class InProcessEventFlow : IEventFlow, IRestartableWorker
     public Task WaitUntilEveryWorkerServesAsync() => Eventually.UntilAsync(
         () => Task.FromResult(_workers.OfType<WebApplicationFactory<WorkerOptions>>().All(worker =>
         {
-            var state = worker.Services.GetRequiredService<ConsumerState>();
-            return state.IsReady && state.Assigned.Count > 0;
+            var serving = worker.Services.GetRequiredService<ServingState>().Current;
+            return serving.IsReady && serving.Owned.Count > 0;
         })),
         "every worker to serve a partition");
 
@@ -189,6 +190,9 @@ public sealed class InProcessEventFlow : IEventFlow, IRestartableWorker
         await StopAsync();
         await _api.DisposeAsync();
     }
+
+    private long TotalSinceStart(HandleOutcome outcome) => _workers.OfType<WebApplicationFactory<WorkerOptions>>()
+        .Sum(worker => worker.Services.GetRequiredService<WorkerMetrics>().Total(outcome));
 
     private void Apply(IWebHostBuilder builder)
     {

@@ -60,7 +60,7 @@ internal sealed class DrainPhase(BenchSettings settings, Report report)
             for (var run = 1; run <= settings.Runs; run++)
             {
                 var group = $"bench-drain-{count}-{Guid.NewGuid():N}";
-                var workers = await Task.WhenAll(Enumerable.Range(1, count).Select(i => cluster.StartWorkerAsync($"worker{i}", Large, group)));
+                var workers = await Task.WhenAll(Enumerable.Range(1, count).Select(i => cluster.StartWorkerAsync($"worker{i}", Large, group, untilReady: false)));
                 var profile = count == 1 && run == 1 ? Profiler.Start(workers[0].Process.ProcessId, "worker-drain", TimeSpan.FromSeconds(settings.Quick ? 2 : 6)) : Task.CompletedTask;
                 var rate = await DrainRateAsync(cluster, workers, settings.LargeStore);
                 await profile;
@@ -94,7 +94,7 @@ internal sealed class DrainPhase(BenchSettings settings, Report report)
 
         {
             var group = $"bench-small-{Guid.NewGuid():N}";
-            var worker = await cluster.StartWorkerAsync("worker", Small, group);
+            var worker = await cluster.StartWorkerAsync("worker", Small, group, untilReady: false);
             await DrainRateAsync(cluster, [worker], settings.SmallStore);
             await QueryAsync(cluster, "small", Small, group, [worker], settings.SmallStore);
             await cluster.StopAsync(worker);

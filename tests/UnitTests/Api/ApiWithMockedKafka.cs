@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Moq;
+using Producer.Api.Health;
 using Producer.Api.Options;
 
 namespace UnitTests.Api;
@@ -73,6 +74,19 @@ internal sealed class ApiWithMockedKafka(params (string Variable, string Value)[
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton(Producer.Object);
+            // The mocked producer has no broker behind it, and no client handle to ask one through.
+            services.AddSingleton<ITopicMetadata>(new UnreachableTopic());
         });
+    }
+
+    /// <summary>The topic as the API sees it while no broker answers: no metadata, a partition count never known.</summary>
+    private sealed class UnreachableTopic : ITopicMetadata
+    {
+        public string Topic => "user-activity-events";
+
+        public Task<TopicMetadata?> FetchAsync(CancellationToken cancellationToken) =>
+            Task.FromException<TopicMetadata?>(new KafkaException(ErrorCode.Local_Transport));
+
+        public Task<int?> PartitionCountAsync(CancellationToken cancellationToken) => Task.FromResult<int?>(null);
     }
 }

@@ -109,7 +109,7 @@ public sealed class EventMessageHandlerTests
     {
         var id = Guid.NewGuid();
 
-        var outcome = _handler.Handle(Message(ValidEvent(id)), rebuilding: true);
+        var outcome = _handler.Replay(Message(ValidEvent(id)));
 
         Assert.Equal(HandleOutcome.Rebuilt, outcome.Outcome);
         Assert.True(_store.TryGet(id, out _));

@@ -30,7 +30,7 @@ public sealed class MessageProcessorTests
     {
         var message = EventMessageHandlerTests.Message(Encoding.UTF8.GetBytes("{broken"));
 
-        var result = CreateProcessor().Process(message, rebuilding: false, CancellationToken.None);
+        var result = CreateProcessor().Process(message, CancellationToken.None);
 
         Assert.Equal(HandleOutcome.Malformed, result.Outcome);
         _deadLetters.Verify(d => d.Publish(message, It.Is<string>(r => r.Contains("JSON", StringComparison.Ordinal)), It.IsAny<CancellationToken>()), Times.Once);
@@ -46,7 +46,7 @@ public sealed class MessageProcessorTests
             .Throws(new InvalidOperationException("transient"))
             .Returns(true);
 
-        var result = CreateProcessor(attempts: 3).Process(Valid(), rebuilding: false, CancellationToken.None);
+        var result = CreateProcessor(attempts: 3).Process(Valid(), CancellationToken.None);
 
         Assert.Equal(HandleOutcome.Stored, result.Outcome);
         _store.Verify(s => s.TryAdd(It.IsAny<StoredEvent>()), Times.Exactly(3));
@@ -59,7 +59,7 @@ public sealed class MessageProcessorTests
         _store.Setup(s => s.TryAdd(It.IsAny<StoredEvent>())).Throws(new InvalidOperationException("store unavailable"));
         var message = Valid();
 
-        var result = CreateProcessor(attempts: 3).Process(message, rebuilding: false, CancellationToken.None);
+        var result = CreateProcessor(attempts: 3).Process(message, CancellationToken.None);
 
         Assert.Equal(HandleOutcome.Failed, result.Outcome);
         _store.Verify(s => s.TryAdd(It.IsAny<StoredEvent>()), Times.Exactly(3));
@@ -69,7 +69,7 @@ public sealed class MessageProcessorTests
     [Fact]
     public void A_malformed_message_met_again_while_rebuilding_is_not_dead_lettered_twice()
     {
-        var result = CreateProcessor().Process(EventMessageHandlerTests.Message("nope"u8.ToArray()), rebuilding: true, CancellationToken.None);
+        var result = CreateProcessor().Replay(EventMessageHandlerTests.Message("nope"u8.ToArray()), CancellationToken.None);
 
         Assert.Equal(HandleOutcome.Malformed, result.Outcome);
         _deadLetters.VerifyNoOtherCalls();
@@ -83,6 +83,6 @@ public sealed class MessageProcessorTests
             .Throws(new OperationCanceledException("stopping"));
 
         Assert.Throws<OperationCanceledException>(() =>
-            CreateProcessor().Process(EventMessageHandlerTests.Message("nope"u8.ToArray()), rebuilding: false, CancellationToken.None));
+            CreateProcessor().Process(EventMessageHandlerTests.Message("nope"u8.ToArray()), CancellationToken.None));
     }
 }
