@@ -9,6 +9,10 @@ namespace Producer.Api.Health;
 /// that a check tests the path publishing takes. The partition count is remembered: queries need it to tell whether
 /// the workers' answers cover the topic, and it rarely changes.
 /// </summary>
+/// <remarks>
+/// Only metadata requests, which any broker answers. Never an admin request addressed to a group coordinator: librdkafka
+/// aborts the process when one of those times out during an outage (see ConsumerGroupLag).
+/// </remarks>
 internal sealed class KafkaTopicMetadata(IProducer<string, byte[]> producer, IOptions<KafkaOptions> kafka, TimeProvider time) : ITopicMetadata, IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
