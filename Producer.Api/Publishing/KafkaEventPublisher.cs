@@ -104,6 +104,12 @@ internal sealed class KafkaEventPublisher(
     public async Task<PublishResult[]> PublishBatchAsync(IReadOnlyList<(Guid EventId, byte[] Json)> events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);
+        if (events.Count == 0)
+        {
+            // Nothing to send (a batch whose every entry was invalid): no span, no trip through the circuit breaker.
+            return [];
+        }
+
         // One span and one trip through the resilience pipeline for the whole batch, and every message handed to the
         // producer with a delivery callback instead of an awaited task each: per event, what is left is librdkafka's
         // own work. Every event carries the batch span's trace context, so the worker's spans join the request.

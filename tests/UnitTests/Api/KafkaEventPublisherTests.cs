@@ -136,6 +136,15 @@ public sealed class KafkaEventPublisherTests
     }
 
     [Fact]
+    public async Task An_empty_batch_has_no_results_and_reaches_neither_kafka_nor_the_circuit()
+    {
+        var results = await CreatePublisher().PublishBatchAsync([], CancellationToken.None);
+
+        Assert.Empty(results);
+        _producer.VerifyNoOtherCalls();
+    }
+
+    [Fact]
     public async Task Events_of_a_batch_without_a_report_within_the_publish_timeout_are_timed_out()
     {
         // Queued, never reported: librdkafka would report them after message.timeout.ms; the pipeline stops waiting first.
