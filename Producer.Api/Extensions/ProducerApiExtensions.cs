@@ -37,6 +37,8 @@ public static class ProducerApiExtensions
                 context.ProblemDetails.Detail =
                     $"The body arrived slower than {RequestLimits.MinBodyRate.BytesPerSecond:0} bytes/s. Nothing was published.";
             }
+
+            ApiProblems.ExplainUnsupportedMediaType(context);
         });
         services.AddRequestLimits();
         services.AddApiDocument();
