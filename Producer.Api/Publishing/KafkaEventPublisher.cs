@@ -66,7 +66,7 @@ internal sealed class KafkaEventPublisher(
 
             return PublishResult.Acknowledged;
         }
-        catch (BrokenCircuitException)
+        catch (BrokenCircuitException ex)
         {
             metrics.Record(PublishStatus.Rejected, elapsed: null);
             activity?.SetError("circuit_open", "Not sent: the circuit is open.");
@@ -75,7 +75,7 @@ internal sealed class KafkaEventPublisher(
                 logger.LogDebug("Refused event {EventId}: Kafka publishing is failing and the circuit is open", eventId);
             }
 
-            return new PublishResult(PublishStatus.Rejected, "Kafka is failing; publishing is paused for a few seconds.");
+            return new PublishResult(PublishStatus.Rejected, RefusalReason(ex));
         }
         catch (TimeoutRejectedException)
         {
@@ -151,10 +151,10 @@ internal sealed class KafkaEventPublisher(
                 (producer, topic: _topic, headers, delivery, events),
                 cancellationToken);
         }
-        catch (BrokenCircuitException)
+        catch (BrokenCircuitException ex)
         {
             activity?.SetError("circuit_open", "Not sent: the circuit is open.");
-            Array.Fill(results, new PublishResult(PublishStatus.Rejected, "Kafka is failing; publishing is paused for a few seconds."));
+            Array.Fill(results, new PublishResult(PublishStatus.Rejected, RefusalReason(ex)));
             foreach (var _ in results)
             {
                 metrics.Record(PublishStatus.Rejected, elapsed: null);
@@ -192,6 +192,11 @@ internal sealed class KafkaEventPublisher(
 
         return results;
     }
+
+    /// <summary>Why the circuit refused: the producer reported every broker down (isolated), or too many publishes failed.</summary>
+    private static string RefusalReason(BrokenCircuitException refusal) => refusal is IsolatedCircuitException
+        ? "Every Kafka broker is down; publishing resumes as soon as one is back."
+        : "Kafka is failing; publishing is paused for a few seconds.";
 
     private static TimeSpan? Since(long started) => started == 0 ? null : Stopwatch.GetElapsedTime(started);
 

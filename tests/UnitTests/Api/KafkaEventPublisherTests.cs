@@ -16,10 +16,15 @@ public sealed class KafkaEventPublisherTests
     private static readonly byte[] Json = """{"eventId":"x"}"""u8.ToArray();
     private readonly Mock<IProducer<string, byte[]>> _producer = new();
 
-    private KafkaEventPublisher CreatePublisher()
+    private KafkaEventPublisher CreatePublisher(AllBrokersDown? outage = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new ProducerApiOptions { PublishTimeoutMs = 1000 }));
+        if (outage is not null)
+        {
+            services.AddSingleton(outage);
+        }
+
         services.AddPublishPipeline();
         services.AddMetrics();
         var provider = services.BuildServiceProvider();
@@ -111,6 +116,48 @@ public sealed class KafkaEventPublisherTests
         _producer.Verify(
             p => p.ProduceAsync(It.IsAny<string>(), It.IsAny<Message<string, byte[]>>(), It.IsAny<CancellationToken>()),
             Times.Exactly(10));
+    }
+
+    [Fact]
+    public async Task While_the_producer_reports_every_broker_down_events_are_refused_unsent_until_the_circuit_closes()
+    {
+        AcknowledgeEverything();
+        var outage = new AllBrokersDown();
+        var publisher = CreatePublisher(outage);
+        outage.OnProducerError(new Error(ErrorCode.Local_Transport));
+        Assert.Equal(PublishStatus.Acknowledged, (await publisher.PublishAsync(Guid.NewGuid(), Json, CancellationToken.None)).Status);
+
+        await outage.Circuit.IsolateAsync(CancellationToken.None);
+        var single = await publisher.PublishAsync(Guid.NewGuid(), Json, CancellationToken.None);
+        var batch = await publisher.PublishBatchAsync([(Guid.NewGuid(), Json), (Guid.NewGuid(), Json)], CancellationToken.None);
+        await outage.Circuit.CloseAsync(CancellationToken.None);
+        var after = await publisher.PublishAsync(Guid.NewGuid(), Json, CancellationToken.None);
+
+        Assert.Equal(PublishStatus.Rejected, single.Status);
+        Assert.StartsWith("Every Kafka broker is down", single.Reason, StringComparison.Ordinal);
+        Assert.All(batch, r => Assert.Equal(PublishStatus.Rejected, r.Status));
+        Assert.Equal(PublishStatus.Acknowledged, after.Status);
+        _producer.Verify(p => p.ProduceAsync(It.IsAny<string>(), It.IsAny<Message<string, byte[]>>(), It.IsAny<CancellationToken>()), Times.Exactly(2));
+        _producer.Verify(p => p.Produce(It.IsAny<string>(), It.IsAny<Message<string, byte[]>>(), It.IsAny<Action<DeliveryReport<string, byte[]>>>()), Times.Never);
+    }
+
+    [Fact]
+    public async Task An_all_brokers_down_report_is_kept_and_other_client_errors_are_not()
+    {
+        var outage = new AllBrokersDown();
+        using var cancel = new CancellationTokenSource();
+
+        outage.OnProducerError(new Error(ErrorCode.Local_Transport));
+        var none = outage.NextAsync(cancel.Token).AsTask();
+        outage.OnProducerError(new Error(ErrorCode.Local_AllBrokersDown));
+        outage.OnProducerError(new Error(ErrorCode.Local_AllBrokersDown));
+
+        Assert.Equal(ErrorCode.Local_AllBrokersDown, (await none).Code);
+        outage.DropPending();
+        var next = outage.NextAsync(cancel.Token).AsTask();
+        Assert.False(next.IsCompleted);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => next);
     }
 
     [Fact]
