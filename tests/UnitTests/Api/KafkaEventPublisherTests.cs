@@ -122,29 +122,35 @@ public sealed class KafkaEventPublisherTests
     public async Task While_the_producer_reports_every_broker_down_events_are_refused_unsent_until_the_circuit_closes()
     {
         AcknowledgeEverything();
-        var outage = new AllBrokersDown();
+        using var outage = new AllBrokersDown(NullLogger<AllBrokersDown>.Instance);
         var publisher = CreatePublisher(outage);
         outage.OnProducerError(new Error(ErrorCode.Local_Transport));
         Assert.Equal(PublishStatus.Acknowledged, (await publisher.PublishAsync(Guid.NewGuid(), Json, CancellationToken.None)).Status);
 
-        await outage.Circuit.IsolateAsync(CancellationToken.None);
+        var before = outage.Outage;
+        await outage.IsolateAsync("1/1 brokers are down", CancellationToken.None);
         var single = await publisher.PublishAsync(Guid.NewGuid(), Json, CancellationToken.None);
         var batch = await publisher.PublishBatchAsync([(Guid.NewGuid(), Json), (Guid.NewGuid(), Json)], CancellationToken.None);
-        await outage.Circuit.CloseAsync(CancellationToken.None);
+        // An answer to a request sent before the outage began says nothing about it; one sent during it ends it.
+        await outage.BrokerAnsweredAsync(before, CancellationToken.None);
+        var stillRefused = await publisher.PublishAsync(Guid.NewGuid(), Json, CancellationToken.None);
+        await outage.BrokerAnsweredAsync(outage.Outage, CancellationToken.None);
         var after = await publisher.PublishAsync(Guid.NewGuid(), Json, CancellationToken.None);
 
         Assert.Equal(PublishStatus.Rejected, single.Status);
         Assert.StartsWith("Every Kafka broker is down", single.Reason, StringComparison.Ordinal);
         Assert.All(batch, r => Assert.Equal(PublishStatus.Rejected, r.Status));
+        Assert.Equal(PublishStatus.Rejected, stillRefused.Status);
         Assert.Equal(PublishStatus.Acknowledged, after.Status);
+        Assert.False(outage.IsIsolated);
         _producer.Verify(p => p.ProduceAsync(It.IsAny<string>(), It.IsAny<Message<string, byte[]>>(), It.IsAny<CancellationToken>()), Times.Exactly(2));
         _producer.Verify(p => p.Produce(It.IsAny<string>(), It.IsAny<Message<string, byte[]>>(), It.IsAny<Action<DeliveryReport<string, byte[]>>>()), Times.Never);
     }
 
     [Fact]
-    public async Task An_all_brokers_down_report_is_kept_and_other_client_errors_are_not()
+    public async Task An_all_brokers_down_report_is_kept_other_client_errors_are_not_and_reports_of_an_outage_that_is_over_are_dropped()
     {
-        var outage = new AllBrokersDown();
+        using var outage = new AllBrokersDown(NullLogger<AllBrokersDown>.Instance);
         using var cancel = new CancellationTokenSource();
 
         outage.OnProducerError(new Error(ErrorCode.Local_Transport));
@@ -153,7 +159,9 @@ public sealed class KafkaEventPublisherTests
         outage.OnProducerError(new Error(ErrorCode.Local_AllBrokersDown));
 
         Assert.Equal(ErrorCode.Local_AllBrokersDown, (await none).Code);
-        outage.DropPending();
+        // The second report came during the outage the first one began: once a broker answers, it is dropped.
+        await outage.IsolateAsync("outage", cancel.Token);
+        await outage.BrokerAnsweredAsync(outage.Outage, cancel.Token);
         var next = outage.NextAsync(cancel.Token).AsTask();
         Assert.False(next.IsCompleted);
         await cancel.CancelAsync();
