@@ -239,7 +239,8 @@ public sealed class EventBodyMutator(Random random, int maxBodyBytes, int maxPay
 
     private (byte[] Body, string Step) MutateBytes(byte[] body)
     {
-        switch (random.Next(6))
+        // An earlier round may have cut everything: there is nothing left to truncate, flip or cut, only to add.
+        switch (body.Length == 0 ? 2 : random.Next(6))
         {
             case 0:
             {
