@@ -9,8 +9,9 @@ namespace SystemTests;
 /// <summary>
 /// The broker goes down and comes back again and again, for different lengths, some longer than the worker's session
 /// timeout, while one client posts events one after another and another lists them. Both processes must stay up
-/// through all of it (one librdkafka call pattern once aborted the API at the second outage), and every event
-/// answered 201 must end up listed exactly once. A 503 is retried with the same eventId, as the API tells clients to.
+/// through all of it (one librdkafka call pattern once aborted the API at the second outage), every event answered
+/// 201 must end up listed exactly once, and an event once listed must never be answered 404 or be missing from a
+/// complete list later. A 503 is retried with the same eventId, as the API tells clients to.
 /// </summary>
 public sealed class RepeatedOutageTests
 {
@@ -75,6 +76,8 @@ public sealed class RepeatedOutageTests
         Assert.True(Alive().Length == 0, Alive());
         Assert.Empty(poster.Unexpected);
         Assert.Empty(lister.Unexpected);
+        // What the worker once served it keeps serving (issue 15, item 3): no 404 and no hole for a processed event.
+        Assert.True(lister.Forgotten.IsEmpty, $"{lister.Forgotten.Count} answers forgot processed events:\n{string.Join('\n', lister.Forgotten.Take(5))}");
         Assert.True(poster.Refused > 0, "the outages should have refused some events");
         Assert.Equal(listed.Count, listed.Distinct().Count());
         Assert.Equal(poster.Accepted.Keys.Order(), listed.Order());
@@ -149,14 +152,22 @@ public sealed class RepeatedOutageTests
         }
     }
 
-    /// <summary>Another client listing all the time: each answer is the complete list or a 503, never a list with doubles.</summary>
+    /// <summary>
+    /// Another client listing all the time, and fetching one event it has seen listed: each list is complete or a 503,
+    /// never one with doubles; an event once listed is never missing from a later list nor answered 404 later.
+    /// </summary>
     private sealed class Lister(Uri api)
     {
         private readonly HttpClient _http = new() { BaseAddress = api, Timeout = TimeSpan.FromSeconds(15) };
+        private readonly List<Guid> _seen = [];
+        private readonly HashSet<Guid> _seenIds = [];
         private int _complete;
         private int _unavailable;
 
         public ConcurrentQueue<string> Unexpected { get; } = new();
+
+        /// <summary>Events once listed that a later answer said were not processed.</summary>
+        public ConcurrentQueue<string> Forgotten { get; } = new();
 
         public int Complete => Volatile.Read(ref _complete);
 
@@ -179,7 +190,15 @@ public sealed class RepeatedOutageTests
                             Unexpected.Enqueue($"a list named an event twice: {text}");
                         }
 
+                        var listed = ids.ToHashSet();
+                        foreach (var missing in _seen.Where(id => !listed.Contains(id)).Take(3))
+                        {
+                            Forgotten.Enqueue($"{missing} was listed before and is missing from a complete list of {ids.Count}");
+                        }
+
+                        _seen.AddRange(ids.Where(_seenIds.Add));
                         Interlocked.Increment(ref _complete);
+                        await FindSeenAsync();
                     }
                     else if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
                     {
@@ -196,6 +215,26 @@ public sealed class RepeatedOutageTests
                 }
 
                 await Task.Delay(TimeSpan.FromMilliseconds(50), CancellationToken.None);
+            }
+        }
+
+        /// <summary>GET one event seen listed before: 200, or 503 while the workers cannot answer, never 404.</summary>
+        private async Task FindSeenAsync()
+        {
+            if (_seen.Count == 0)
+            {
+                return;
+            }
+
+            var id = _seen[Random.Shared.Next(_seen.Count)];
+            using var response = await _http.GetAsync(new Uri($"/events/processed/{id}", UriKind.Relative), CancellationToken.None);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                Forgotten.Enqueue($"{id} was listed before and GET answered 404: {await response.Content.ReadAsStringAsync(CancellationToken.None)}");
+            }
+            else if (response.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable))
+            {
+                Unexpected.Enqueue($"GET {id} answered {(int)response.StatusCode}");
             }
         }
     }
