@@ -1,4 +1,7 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -15,7 +18,7 @@ public static class OptionsRegistration
     public static OptionsBuilder<T> AddValidatedOptions<T>(this IServiceCollection services, IConfiguration configuration)
         where T : class =>
         services.AddOptions<T>()
-            .Bind(configuration)
+            .Configure(options => BindChecked(configuration, options))
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
@@ -24,7 +27,7 @@ public static class OptionsRegistration
         where T : class, new()
     {
         var options = new T();
-        configuration.Bind(options);
+        BindChecked(configuration, options);
         var results = new List<ValidationResult>();
         if (!Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true))
         {
@@ -36,4 +39,66 @@ public static class OptionsRegistration
 
         return options;
     }
+
+    /// <summary>
+    /// Binds, after checking that every value converts to its property's type the way the binder converts it. The
+    /// binder's own failure (PUBLISH_TIMEOUT_MS=abc) is an exception three levels deep; this one is a validation
+    /// failure that names the variable and what it accepts, which the host prints as one line.
+    /// </summary>
+    private static void BindChecked<T>(IConfiguration configuration, T options)
+        where T : class
+    {
+        var errors = ConversionErrors(typeof(T), configuration).ToList();
+        if (errors.Count > 0)
+        {
+            throw new OptionsValidationException(typeof(T).Name, typeof(T), errors);
+        }
+
+        configuration.Bind(options);
+    }
+
+    private static IEnumerable<string> ConversionErrors(Type type, IConfiguration configuration)
+    {
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
+        {
+            var variable = property.GetCustomAttribute<ConfigurationKeyNameAttribute>()?.Name ?? property.Name;
+            var value = configuration[variable];
+            var target = Nullable.GetUnderlyingType(property.PropertyType);
+            if (value is null || property.PropertyType == typeof(string) || (target is not null && value.Length == 0))
+            {
+                continue;
+            }
+
+            target ??= property.PropertyType;
+            var converter = TypeDescriptor.GetConverter(target);
+            if (!converter.CanConvertFrom(typeof(string)) || Converts(converter, value))
+            {
+                continue;
+            }
+
+            // The range message, where there is one, says what the variable accepts in the service's own words.
+            var accepts = property.GetCustomAttribute<RangeAttribute>()?.ErrorMessage ?? $"{variable} must be {Kind(target)}.";
+            yield return $"{variable} is '{value}', which is not {Kind(target)}: {accepts}";
+        }
+    }
+
+    private static bool Converts(TypeConverter converter, string value)
+    {
+        try
+        {
+            converter.ConvertFromInvariantString(value);
+            return true;
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or NotSupportedException or OverflowException)
+        {
+            return false;
+        }
+    }
+
+    private static string Kind(Type type) =>
+        type == typeof(int) || type == typeof(long) || type == typeof(short) ? "a whole number"
+        : type == typeof(double) || type == typeof(float) || type == typeof(decimal) ? "a number"
+        : type == typeof(bool) ? "true or false"
+        : type.IsEnum ? $"one of {string.Join(", ", Enum.GetNames(type))}"
+        : string.Create(CultureInfo.InvariantCulture, $"a {type.Name}");
 }

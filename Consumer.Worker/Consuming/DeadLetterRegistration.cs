@@ -14,19 +14,26 @@ internal static class DeadLetterRegistration
         {
             var kafka = sp.GetRequiredService<IOptions<KafkaOptions>>().Value;
             var statistics = sp.GetRequiredService<KafkaClientMetrics>();
-            return new ProducerBuilder<string?, byte[]?>(new ProducerConfig
-            {
-                BootstrapServers = kafka.BootstrapServers,
-                ClientId = "consumer-worker-dlq",
-                Acks = Acks.All,
-                EnableIdempotence = true,
-                MessageTimeoutMs = 10_000,
-                StatisticsIntervalMs = statistics.StatisticsIntervalMs,
-            })
+            var config = CreateConfig(kafka);
+            config.StatisticsIntervalMs = statistics.StatisticsIntervalMs;
+            return new ProducerBuilder<string?, byte[]?>(config)
                 .WithServiceTelemetry(sp.GetRequiredService<ILoggerFactory>(), statistics, "dead-letter-producer")
                 .Build();
         });
         services.AddSingleton<IDeadLetterPublisher, KafkaDeadLetterPublisher>();
         return services;
     }
+
+    /// <summary>
+    /// A dead letter's acknowledgement lets the consume loop move the offset past the failed message, so it must mean
+    /// the dead letter is on every in-sync replica (acks=all), and the publisher's retries must not write it twice.
+    /// </summary>
+    internal static ProducerConfig CreateConfig(KafkaOptions kafka) => new()
+    {
+        BootstrapServers = kafka.BootstrapServers,
+        ClientId = "consumer-worker-dlq",
+        Acks = Acks.All,
+        EnableIdempotence = true,
+        MessageTimeoutMs = 10_000,
+    };
 }

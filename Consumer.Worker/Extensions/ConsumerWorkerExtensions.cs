@@ -21,6 +21,9 @@ public static class ConsumerWorkerExtensions
         builder.AddServiceLogging(ServiceName);
         builder.AddServiceTelemetry(ServiceName, meters: [WorkerTelemetry.Name], activitySources: [WorkerTelemetry.Name]);
         var configuration = builder.Configuration;
+        // Every setting is checked before the host is built: a bad one stops the service with one line naming it,
+        // not with the host's start-up error and its stack trace.
+        configuration.ReadValidated<KafkaOptions>();
         var service = configuration.ReadValidated<ServiceOptions>();
         var worker = configuration.ReadValidated<WorkerOptions>();
         var address = IPAddress.Parse(service.BindAddress);

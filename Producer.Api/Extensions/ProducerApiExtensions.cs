@@ -21,6 +21,9 @@ public static class ProducerApiExtensions
         builder.AddServiceLogging(ServiceName);
         builder.AddServiceTelemetry(ServiceName, meters: [ApiTelemetry.Name], activitySources: [ApiTelemetry.Name]);
         var configuration = builder.Configuration;
+        // Every setting is checked before the host is built: a bad one stops the service with one line naming it,
+        // not with the host's start-up error and its stack trace.
+        configuration.ReadValidated<KafkaOptions>();
         var service = configuration.ReadValidated<ServiceOptions>();
         var api = configuration.ReadValidated<ProducerApiOptions>();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Parse(service.BindAddress), api.Port));
@@ -37,6 +40,8 @@ public static class ProducerApiExtensions
                 context.ProblemDetails.Detail =
                     $"The body arrived slower than {RequestLimits.MinBodyRate.BytesPerSecond:0} bytes/s. Nothing was published.";
             }
+
+            ApiProblems.ExplainUnsupportedMediaType(context);
         });
         services.AddRequestLimits();
         services.AddApiDocument();

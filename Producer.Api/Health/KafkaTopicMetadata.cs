@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
+using Producer.Api.Publishing;
 using Shared.Hosting;
 
 namespace Producer.Api.Health;
@@ -9,7 +10,12 @@ namespace Producer.Api.Health;
 /// that a check tests the path publishing takes. The partition count is remembered: queries need it to tell whether
 /// the workers' answers cover the topic, and it rarely changes.
 /// </summary>
-internal sealed class KafkaTopicMetadata(IProducer<string, byte[]> producer, IOptions<KafkaOptions> kafka, TimeProvider time) : ITopicMetadata, IDisposable
+/// <remarks>
+/// Only metadata requests, which any broker answers. Never an admin request addressed to a group coordinator: librdkafka
+/// aborts the process when one of those times out during an outage (see ConsumerGroupLag).
+/// </remarks>
+internal sealed class KafkaTopicMetadata(IProducer<string, byte[]> producer, IOptions<KafkaOptions> kafka, TimeProvider time, AllBrokersDown outage)
+    : ITopicMetadata, IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan CountMaxAge = TimeSpan.FromSeconds(30);
@@ -22,7 +28,11 @@ internal sealed class KafkaTopicMetadata(IProducer<string, byte[]> producer, IOp
     public async Task<TopicMetadata?> FetchAsync(CancellationToken cancellationToken)
     {
         // GetMetadata blocks; keep it off the request's thread.
+        var asked = outage.Outage;
         var metadata = await Task.Run(() => _admin.Value.GetMetadata(Topic, Timeout), cancellationToken);
+        // A broker answered through the producer's connections: if every broker was down, one is back, and POST may
+        // try Kafka again. Closed before this returns, so a check that reports ready never leaves POST refusing.
+        await outage.BrokerAnsweredAsync(asked, cancellationToken);
         var topic = metadata.Topics.FirstOrDefault(t => t.Topic == Topic);
         if (topic is { Error.IsError: false, Partitions.Count: > 0 })
         {

@@ -63,8 +63,9 @@ internal static class BatchIngestEndpoints
             outgoing.Add((i, factory.Create(fields, entry.Span)));
         }
 
-        // Every valid event at once: the producer puts them into the same produce requests.
-        var published = await publisher.PublishBatchAsync([.. outgoing.Select(o => (o.Event.EventId, o.Event.Json))], context.RequestAborted);
+        // Every valid event at once: the producer puts them into the same produce requests. A batch without one
+        // publishes nothing and answers its entries' 400s.
+        var published = outgoing.Count == 0 ? [] : await publisher.PublishBatchAsync([.. outgoing.Select(o => (o.Event.EventId, o.Event.Json))], context.RequestAborted);
         for (var j = 0; j < outgoing.Count; j++)
         {
             var (index, created) = outgoing[j];

@@ -59,14 +59,17 @@ internal sealed class BatchDelivery
         }
     }
 
-    /// <summary>True when every message has a report and every one of them failed: what the circuit breaker counts.</summary>
+    /// <summary>
+    /// True when there were messages, every one has a report, and every one of them failed: what the circuit breaker
+    /// counts.
+    /// </summary>
     public bool AllFailed
     {
         get
         {
             lock (_reported)
             {
-                return _reported.All(r => r) && _errors.All(e => e is not null);
+                return _reported.Length > 0 && _reported.All(r => r) && _errors.All(e => e is not null);
             }
         }
     }

@@ -66,7 +66,7 @@ internal sealed class KafkaEventPublisher(
 
             return PublishResult.Acknowledged;
         }
-        catch (BrokenCircuitException)
+        catch (BrokenCircuitException ex)
         {
             metrics.Record(PublishStatus.Rejected, elapsed: null);
             activity?.SetError("circuit_open", "Not sent: the circuit is open.");
@@ -75,7 +75,7 @@ internal sealed class KafkaEventPublisher(
                 logger.LogDebug("Refused event {EventId}: Kafka publishing is failing and the circuit is open", eventId);
             }
 
-            return new PublishResult(PublishStatus.Rejected, "Kafka is failing; publishing is paused for a few seconds.");
+            return new PublishResult(PublishStatus.Rejected, RefusalReason(ex));
         }
         catch (TimeoutRejectedException)
         {
@@ -104,6 +104,12 @@ internal sealed class KafkaEventPublisher(
     public async Task<PublishResult[]> PublishBatchAsync(IReadOnlyList<(Guid EventId, byte[] Json)> events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);
+        if (events.Count == 0)
+        {
+            // Nothing to send (a batch whose every entry was invalid): no span, no trip through the circuit breaker.
+            return [];
+        }
+
         // One span and one trip through the resilience pipeline for the whole batch, and every message handed to the
         // producer with a delivery callback instead of an awaited task each: per event, what is left is librdkafka's
         // own work. Every event carries the batch span's trace context, so the worker's spans join the request.
@@ -145,10 +151,10 @@ internal sealed class KafkaEventPublisher(
                 (producer, topic: _topic, headers, delivery, events),
                 cancellationToken);
         }
-        catch (BrokenCircuitException)
+        catch (BrokenCircuitException ex)
         {
             activity?.SetError("circuit_open", "Not sent: the circuit is open.");
-            Array.Fill(results, new PublishResult(PublishStatus.Rejected, "Kafka is failing; publishing is paused for a few seconds."));
+            Array.Fill(results, new PublishResult(PublishStatus.Rejected, RefusalReason(ex)));
             foreach (var _ in results)
             {
                 metrics.Record(PublishStatus.Rejected, elapsed: null);
@@ -186,6 +192,11 @@ internal sealed class KafkaEventPublisher(
 
         return results;
     }
+
+    /// <summary>Why the circuit refused: the producer reported every broker down (isolated), or too many publishes failed.</summary>
+    private static string RefusalReason(BrokenCircuitException refusal) => refusal is IsolatedCircuitException
+        ? "Every Kafka broker is down; publishing resumes as soon as one is back."
+        : "Kafka is failing; publishing is paused for a few seconds.";
 
     private static TimeSpan? Since(long started) => started == 0 ? null : Stopwatch.GetElapsedTime(started);
 

@@ -19,10 +19,12 @@ internal static class KafkaProducerRegistration
             var config = CreateConfig(kafka, api);
             config.StatisticsIntervalMs = statistics.StatisticsIntervalMs;
             return new ProducerBuilder<string, byte[]>(config)
-                .WithServiceTelemetry(sp.GetRequiredService<ILoggerFactory>(), statistics, "producer")
+                .WithServiceTelemetry(sp.GetRequiredService<ILoggerFactory>(), statistics, "producer", sp.GetRequiredService<AllBrokersDown>().OnProducerError)
                 .Build();
         });
         services.AddSingleton<PublishMetrics>();
+        services.AddSingleton<AllBrokersDown>();
+        services.AddHostedService<AllBrokersDownBreaker>();
         services.AddPublishPipeline();
         services.AddSingleton<IEventPublisher, KafkaEventPublisher>();
         services.AddHostedService<KafkaProducerLifetime>();

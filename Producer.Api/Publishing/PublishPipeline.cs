@@ -11,7 +11,10 @@ namespace Producer.Api.Publishing;
 /// <summary>
 /// The Polly pipeline around every publish. librdkafka already retries transient errors within its delivery
 /// timeout, so there is no retry here: the timeout bounds what a caller waits, and the circuit breaker turns a
-/// known Kafka outage into a fast 503 instead of every request waiting out the full timeout.
+/// known Kafka outage into a fast 503 instead of every request waiting out the full timeout. It opens two ways: by
+/// hand (isolated) the moment the producer reports every broker down, whatever the traffic, until a broker answers
+/// again (<see cref="AllBrokersDownBreaker"/>); and by its own rule, when half the publishes of at least 10 in 10 s
+/// fail for any other reason (a broker that refuses, a leader that does not answer), for PUBLISH_CIRCUIT_BREAK_SECONDS.
 /// </summary>
 internal static class PublishPipeline
 {
@@ -34,6 +37,7 @@ internal static class PublishPipeline
                     SamplingDuration = TimeSpan.FromSeconds(10),
                     BreakDuration = TimeSpan.FromSeconds(options.CircuitBreakSeconds),
                     StateProvider = context.ServiceProvider.GetService<CircuitStates>()?.For(Name),
+                    ManualControl = context.ServiceProvider.GetService<AllBrokersDown>()?.Circuit,
                 })
                 // librdkafka gives up at message.timeout.ms (the same value); this outer bound only guards
                 // against an acknowledgement that never comes back at all.

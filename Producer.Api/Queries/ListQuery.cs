@@ -67,6 +67,12 @@ internal sealed record ListQuery(string? UserId, string? EventType, DateTimeOffs
         return errors.Count == 0;
     }
 
+    /// <summary>
+    /// False when the cursor names a partition a topic of <paramref name="partitions"/> partitions does not have: no
+    /// worker serves it, so the page would silently ignore it.
+    /// </summary>
+    public bool CursorFits(int partitions) => Cursor.Keys.All(partition => partition < partitions);
+
     public ListProcessedEventsRequest ToRequest()
     {
         var request = new ListProcessedEventsRequest

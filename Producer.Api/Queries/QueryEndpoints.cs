@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Grpc.Core;
 using Polly.CircuitBreaker;
+using Producer.Api.Health;
 using Producer.Api.Ingest;
 using Producer.Api.OpenApi;
 using Shared.Contracts.Events;
@@ -51,7 +52,7 @@ internal static class QueryEndpoints
     {
         if (ListQuery.IsRequested(context.Request.Query))
         {
-            return await ListPageAsync(context, workers);
+            return await ListPageAsync(context, workers, context.RequestServices.GetRequiredService<ITopicMetadata>());
         }
 
         WorkerStreams streams;
@@ -110,11 +111,18 @@ internal static class QueryEndpoints
     /// partition is offset order; taking from the heads of their answers keeps every partition's events a prefix, so
     /// the offsets reached are a cursor that skips nothing.
     /// </summary>
-    private static async Task<IResult> ListPageAsync(HttpContext context, WorkerFanOut workers)
+    private static async Task<IResult> ListPageAsync(HttpContext context, WorkerFanOut workers, ITopicMetadata topic)
     {
         if (!ListQuery.TryParse(context.Request.Query, out var query, out var errors))
         {
             return TypedResults.ValidationProblem(errors, title: "The query is invalid.");
+        }
+
+        if (query.Cursor.Count > 0 && await topic.PartitionCountAsync(context.RequestAborted) is { } partitions && !query.CursorFits(partitions))
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["cursor"] = [$"Names a partition the topic does not have (it has {partitions}); start again without it."] },
+                title: "The query is invalid.");
         }
 
         var answers = new List<Queue<ProcessedEvent>>();

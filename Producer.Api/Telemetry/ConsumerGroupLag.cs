@@ -1,10 +1,11 @@
 using System.Collections.Frozen;
 using System.Diagnostics.Metrics;
 using Confluent.Kafka;
-using Confluent.Kafka.Admin;
 using Microsoft.Extensions.Options;
+using Producer.Api.Health;
 using Producer.Api.Options;
 using Shared.Hosting;
+using Shared.Hosting.Kafka;
 using Shared.Hosting.Telemetry;
 
 namespace Producer.Api.Telemetry;
@@ -14,12 +15,21 @@ namespace Producer.Api.Telemetry;
 /// minus the group's committed offset, asked of Kafka every few seconds. A worker reports the lag of the partitions
 /// it owns, so when no worker runs nobody would; this one keeps growing then, which is the point of watching it.
 /// </summary>
+/// <remarks>
+/// The committed offsets are read through a consumer handle of the group (Committed), never through the admin API
+/// (ListConsumerGroupOffsets). In librdkafka up to 2.16.0 an admin request sent to the group coordinator that times
+/// out while the coordinator is unreachable aborts the whole process the next time that broker comes back
+/// (<c>rd_kafka_enq_once_del_source_return: Assertion 'eonce->refcnt > 0' failed</c>, librdkafka issue 4605,
+/// fix proposed in pull request 5397). A consumer's Committed goes through its own group machinery instead, which
+/// survives outages of any length (tests/IntegrationTests/LagThroughOutagesTests.cs).
+/// </remarks>
 internal sealed class ConsumerGroupLag(
-    IProducer<string, byte[]> producer,
+    ITopicMetadata topic,
     IOptions<KafkaOptions> kafka,
     IOptions<ProducerApiOptions> api,
     IOptions<TelemetryOptions> telemetry,
     IMeterFactory meters,
+    ILoggerFactory loggers,
     ILogger<ConsumerGroupLag> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
@@ -34,10 +44,9 @@ internal sealed class ConsumerGroupLag(
             return;
         }
 
-        // The admin calls below block; the host's start must not wait for them.
+        // The Kafka calls below block; the host's start must not wait for them.
         await Task.Yield();
         var group = api.Value.ConsumerGroup;
-        var topic = kafka.Value.Topic;
         meters.Create(ApiTelemetry.Name).CreateObservableGauge(
             "useractivity.api.consumer_group.lag",
             () => _lag.Select(p => new Measurement<long>(
@@ -49,13 +58,14 @@ internal sealed class ConsumerGroupLag(
 
         try
         {
-            using var admin = new DependentAdminClientBuilder(producer.Handle).Build();
+            using var consumer = BuildConsumer(group);
             using var timer = new PeriodicTimer(Interval);
             do
             {
                 try
                 {
-                    _lag = await MeasureAsync(admin, topic, group);
+                    // One measurement at a time: the next waits for this one, however long an outage makes it.
+                    _lag = await MeasureAsync(consumer, stoppingToken);
                 }
                 catch (KafkaException ex)
                 {
@@ -72,30 +82,44 @@ internal sealed class ConsumerGroupLag(
         }
     }
 
-    private static async Task<FrozenDictionary<int, long>> MeasureAsync(IAdminClient admin, string topic, string group)
+    /// <summary>
+    /// A consumer in the workers' group that only reads: it never subscribes, so it never joins the group or takes a
+    /// partition from a worker, and it never commits.
+    /// </summary>
+    private IConsumer<Ignore, Ignore> BuildConsumer(string group) =>
+        new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
+        {
+            BootstrapServers = kafka.Value.BootstrapServers,
+            ClientId = "producer-api-lag",
+            GroupId = group,
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+        })
+            .WithServiceTelemetry(loggers, static _ => { }, "lag-consumer")
+            .Build();
+
+    private async Task<FrozenDictionary<int, long>> MeasureAsync(IConsumer<Ignore, Ignore> consumer, CancellationToken cancellationToken)
     {
-        var partitions = admin.GetMetadata(topic, Timeout).Topics.SingleOrDefault(t => t.Topic == topic)?.Partitions
-            .Select(p => new TopicPartition(topic, p.PartitionId)).ToList() ?? [];
-        if (partitions.Count == 0)
+        if (await topic.PartitionCountAsync(cancellationToken) is not { } count)
         {
             return FrozenDictionary<int, long>.Empty;
         }
 
-        var ends = await admin.ListOffsetsAsync(
-            partitions.Select(p => new TopicPartitionOffsetSpec { TopicPartition = p, OffsetSpec = OffsetSpec.Latest() }),
-            new ListOffsetsOptions { RequestTimeout = Timeout });
-        var committed = await admin.ListConsumerGroupOffsetsAsync(
-            [new ConsumerGroupTopicPartitions(group, partitions)],
-            new ListConsumerGroupOffsetsOptions { RequestTimeout = Timeout });
-        var committedBy = committed.SelectMany(g => g.Partitions).ToDictionary(p => p.Partition.Value, p => p.Offset);
-        return ends.ResultInfos.ToFrozenDictionary(
-            end => end.TopicPartitionOffsetError.Partition.Value,
-            end =>
+        var partitions = Enumerable.Range(0, count).Select(p => new TopicPartition(topic.Topic, p)).ToList();
+        return await Task.Run(
+            () =>
             {
-                var last = end.TopicPartitionOffsetError.Offset.Value;
-                // A group that has committed nothing yet has everything still to read.
-                var done = committedBy.TryGetValue(end.TopicPartitionOffsetError.Partition.Value, out var offset) && !offset.IsSpecial ? offset.Value : 0;
-                return Math.Max(0, last - done);
-            });
+                var committed = consumer.Committed(partitions, Timeout).ToDictionary(p => p.Partition.Value, p => p.Offset);
+                return partitions.ToFrozenDictionary(
+                    p => p.Partition.Value,
+                    p =>
+                    {
+                        var end = consumer.QueryWatermarkOffsets(p, Timeout).High.Value;
+                        // A group that has committed nothing yet has everything still to read.
+                        var done = committed.TryGetValue(p.Partition.Value, out var offset) && !offset.IsSpecial ? offset.Value : 0;
+                        return Math.Max(0, end - done);
+                    });
+            },
+            cancellationToken);
     }
 }

@@ -41,9 +41,6 @@ public sealed class LostPartitionsTests
         await using var flow = await InProcessEventFlow.StartAsync(cluster.BootstrapServers, "events", "group", new Dictionary<string, string>
         {
             ["KAFKA_SESSION_TIMEOUT_MS"] = SessionTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            // The API's consumer-group lag poller can end the process when a broker comes back (issue 15, item 1), and
-            // this process is the test's: the test is about the worker, which needs no metrics exporter for its counts.
-            ["METRICS_ENABLED"] = "false",
         });
         var serving = flow.WorkerServices.GetRequiredService<ServingState>();
         var counts = flow.WorkerServices.GetRequiredService<WorkerMetrics>();

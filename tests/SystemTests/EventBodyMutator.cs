@@ -8,26 +8,39 @@ namespace SystemTests;
 /// <param name="Body">The bytes sent.</param>
 /// <param name="ContentType">The raw header value, unvalidated; null sends none.</param>
 /// <param name="Chunked">Sent with Transfer-Encoding: chunked instead of a Content-Length.</param>
-/// <param name="Intact">A valid event with a JSON content type, untouched: the API must accept it.</param>
+/// <param name="Intact">A valid event (or batch of valid events) with a JSON content type, untouched: the API must accept it.</param>
 /// <param name="Description">The steps that made it, for a failure message.</param>
-public sealed record HostileRequest(byte[] Body, string? ContentType, bool Chunked, bool Intact, string Description);
+/// <param name="Entries">For a batch whose array was left whole: whether each entry is an intact event; null otherwise.</param>
+public sealed record HostileRequest(byte[] Body, string? ContentType, bool Chunked, bool Intact, string Description, IReadOnlyList<bool>? Entries = null);
 
 /// <summary>
 /// Makes request bodies from valid events and breaks them: structurally (wrong types, duplicate keys, deep
-/// nesting, huge values) and then byte by byte (truncation, flips, inserted JSON tokens, invalid UTF-8).
-/// Deterministic for a given <see cref="Random"/>, so a failing seed reproduces.
+/// nesting, huge values) and then byte by byte (truncation, flips, inserted JSON tokens, invalid UTF-8), and sends
+/// some with a wrong content type. Nine bodies in ten get at least one of these; the tenth is left intact and must be
+/// accepted. Deterministic for a given <see cref="Random"/>, so a failing seed reproduces.
 /// </summary>
 public sealed class EventBodyMutator(Random random, int maxBodyBytes, int maxPayloadBytes)
 {
+    /// <summary>The share of single bodies left intact; every other one is broken at least once.</summary>
+    public const double IntactShare = 0.1;
+
+    /// <summary>Most entries in a generated batch: a little over the deployment's MAX_BATCH_EVENTS, so the limit is hit too.</summary>
+    public const int MaxBatchEntries = 20;
+
     private static readonly string[] EventTypes = ["LOGIN", "LOGOUT", "PRODUCT_VIEW"];
 
-    private static readonly string[] IntactContentTypes = ["application/json", "application/json; charset=utf-8"];
+    /// <summary>JSON by its media type (application/json in any case, or a +json suffix), whatever charset it names.</summary>
+    private static readonly string[] IntactContentTypes =
+    [
+        "application/json", "application/json; charset=utf-8", "APPLICATION/JSON", "application/problem+json", "application/vnd.events+json",
+        "application/json; charset=utf-16",
+    ];
 
+    /// <summary>Not JSON, or no media type at all: each must be refused with 415.</summary>
     private static readonly string?[] OtherContentTypes =
     [
         null, "", "text/plain", "application/xml", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
-        "application/problem+json", "application/vnd.events+json", "text/json", "APPLICATION/JSON", "application/json; charset=utf-16",
-        "application/", "json", ";;;", "application/json; charset=\"", "*/*", "application/octet-stream",
+        "text/json", "application/", "json", ";;;", "application/json; charset=\"", "*/*", "application/octet-stream",
     ];
 
     private static readonly string[] Tokens =
@@ -47,38 +60,105 @@ public sealed class EventBodyMutator(Random random, int maxBodyBytes, int maxPay
     private static readonly string[] WrongEventIds = ["\"123\"", "5", "null", "\"{3f2504e0-4f89-41d3-9a0c-0305e82c3301}\"", "\"3f2504e0-4f89-41d3-9a0c\"", "{}", "\"\""];
     private static readonly string[] WrongTimestamps = ["\"2026-01-01T00:00:00\"", "\"yesterday\"", "0", "\"2026-13-45T99:99:99Z\"", "null", "\"\""];
 
+    /// <summary>Batch entries that are no event at all.</summary>
+    private static readonly string[] WrongEntries = ["null", "42", "\"LOGIN\"", "[]", "[{\"userId\":\"u\",\"eventType\":\"LOGIN\"}]", "true", "{}"];
+
+    /// <summary>A body for POST /events/generate.</summary>
     public HostileRequest Next()
     {
         var fields = ValidFields();
         var steps = new List<string>();
-        var intact = true;
-        if (random.NextDouble() < 0.5)
+        var keepIntact = random.NextDouble() < IntactShare;
+        var structure = !keepIntact && random.NextDouble() < 0.5;
+        var byteRounds = !keepIntact && random.NextDouble() < 0.5 ? random.Next(1, 4) : 0;
+        var wholeBody = !keepIntact && random.NextDouble() < 0.04;
+        var wrongType = !keepIntact && random.NextDouble() < 0.15;
+        if (!keepIntact && !structure && byteRounds == 0 && !wholeBody && !wrongType)
+        {
+            // Broken it must be: at least the structure.
+            structure = true;
+        }
+
+        if (structure)
         {
             steps.Add(MutateStructure(fields));
-            intact = false;
         }
 
         var body = Encode(fields);
-        var byteRounds = random.NextDouble() < 0.5 ? random.Next(1, 4) : 0;
         for (var i = 0; i < byteRounds; i++)
         {
             (body, var step) = MutateBytes(body);
             steps.Add(step);
-            intact = false;
         }
 
-        if (random.NextDouble() < 0.04)
+        if (wholeBody)
         {
             (body, var step) = WholeBody();
             steps.Add(step);
-            intact = false;
         }
 
-        var jsonType = random.NextDouble() < 0.85;
-        var contentType = jsonType ? IntactContentTypes[random.Next(IntactContentTypes.Length)] : OtherContentTypes[random.Next(OtherContentTypes.Length)];
+        return WithHeaders(body, steps, keepIntact, wrongType, entries: null);
+    }
+
+    /// <summary>
+    /// A body for POST /events/generate/batch: an array of 1 to <see cref="MaxBatchEntries"/> entries, each an intact
+    /// event (half of them) or one broken in its structure (a valid JSON value, an invalid event); then, for a third of
+    /// the batches, the array itself broken byte by byte, and some sent with a wrong content type.
+    /// </summary>
+    public HostileRequest NextBatch()
+    {
+        var count = random.Next(1, MaxBatchEntries + 1);
+        var steps = new List<string> { $"batch of {count}" };
+        var entries = new List<bool>(count);
+        var parts = new List<byte[]>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var fields = ValidFields();
+            var intactEntry = random.NextDouble() < 0.5;
+            if (!intactEntry)
+            {
+                steps.Add($"[{i}] {MutateStructure(fields)}");
+            }
+
+            if (random.Next(25) == 0)
+            {
+                var wrong = WrongEntries[random.Next(WrongEntries.Length)];
+                parts.Add(Encoding.UTF8.GetBytes(wrong));
+                entries.Add(false);
+                steps.Add($"[{i}] = {wrong}");
+            }
+            else
+            {
+                parts.Add(Encode(fields));
+                entries.Add(intactEntry);
+            }
+        }
+
+        var body = Encoding.UTF8.GetBytes("[").Concat(parts.SelectMany((part, i) => i == 0 ? part : [(byte)',', .. part])).Concat(Encoding.UTF8.GetBytes("]")).ToArray();
+        var arrayWhole = true;
+        if (random.NextDouble() < 0.33)
+        {
+            for (var i = random.Next(1, 3); i > 0; i--)
+            {
+                (body, var step) = MutateBytes(body);
+                steps.Add(step);
+            }
+
+            arrayWhole = false;
+        }
+
+        var wrongType = random.NextDouble() < 0.1;
+        return WithHeaders(body, steps, arrayWhole && entries.All(e => e), wrongType, arrayWhole ? entries : null);
+    }
+
+    private HostileRequest WithHeaders(byte[] body, List<string> steps, bool intact, bool wrongType, IReadOnlyList<bool>? entries)
+    {
+        var contentType = wrongType
+            ? OtherContentTypes[random.Next(OtherContentTypes.Length)]
+            : random.Next(4) == 0 ? IntactContentTypes[random.Next(IntactContentTypes.Length)] : IntactContentTypes[0];
         var chunked = random.NextDouble() < 0.3;
         steps.Add($"content-type {(contentType is null ? "none" : JsonSerializer.Serialize(contentType))}{(chunked ? ", chunked" : string.Empty)}");
-        return new HostileRequest(body, contentType, chunked, intact && jsonType, string.Join("; ", steps));
+        return new HostileRequest(body, contentType, chunked, intact && !wrongType, string.Join("; ", steps), entries);
     }
 
     private List<(string Key, string Value)> ValidFields()
@@ -159,11 +239,13 @@ public sealed class EventBodyMutator(Random random, int maxBodyBytes, int maxPay
 
     private (byte[] Body, string Step) MutateBytes(byte[] body)
     {
-        switch (random.Next(6))
+        // An earlier round may have cut everything: there is nothing left to truncate, flip or cut, only to add.
+        switch (body.Length == 0 ? 2 : random.Next(6))
         {
             case 0:
             {
-                var length = random.Next(body.Length + 1);
+                // Strictly shorter: a truncation that keeps every byte breaks nothing.
+                var length = random.Next(body.Length);
                 return (body[..length], $"truncated to {length}");
             }
 
@@ -196,8 +278,8 @@ public sealed class EventBodyMutator(Random random, int maxBodyBytes, int maxPay
 
             case 4:
             {
-                var start = random.Next(body.Length + 1);
-                var length = random.Next(body.Length - start + 1);
+                var start = random.Next(body.Length);
+                var length = random.Next(1, body.Length - start + 1);
                 return ([.. body[..start], .. body[(start + length)..]], $"{length} bytes cut at {start}");
             }
 

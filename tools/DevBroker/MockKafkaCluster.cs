@@ -85,6 +85,12 @@ public sealed class MockKafkaCluster : IDisposable
         NativeMethods.rd_kafka_mock_push_request_errors_array(Cluster, apiKey, (nuint)errorCodes.Length, errorCodes);
     }
 
+    /// <summary>
+    /// Metadata answers name this error for the topic (0 clears it): with 5 (LEADER_NOT_AVAILABLE) a producer finds no
+    /// leader for it and cannot write to it, while every other topic works on.
+    /// </summary>
+    public void SetTopicError(string topic, int errorCode) => NativeMethods.rd_kafka_mock_topic_set_error(Cluster, topic, errorCode);
+
     public void Dispose()
     {
         lock (_gate)

@@ -115,6 +115,9 @@ internal static partial class NativeMethods
     [LibraryImport(Library)]
     internal static partial void rd_kafka_mock_group_initial_rebalance_delay_ms(IntPtr cluster, int delayMs);
 
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial void rd_kafka_mock_topic_set_error(IntPtr cluster, string topic, int error);
+
     [LibraryImport(Library)]
     internal static partial IntPtr rd_kafka_err2str(int err);
 }

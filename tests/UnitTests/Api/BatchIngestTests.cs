@@ -60,6 +60,26 @@ public sealed class BatchIngestTests : IDisposable
     }
 
     [Theory]
+    [InlineData("""[{"userId":"u2","eventType":"NOPE"}]""")]
+    [InlineData("""[42]""")]
+    [InlineData("""[null,{},[],"x",{"userId":" ","eventType":"LOGIN"},{"userId":"u","eventType":"LOGIN","payload":[1]}]""")]
+    public async Task A_batch_without_a_valid_event_answers_each_entrys_400_and_publishes_nothing(string batch)
+    {
+        _api.AcknowledgeEverything();
+
+        var (status, body) = await PostAsync(batch);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var results = body.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(0, body.GetProperty("accepted").GetInt32());
+        Assert.Equal(results.Count, body.GetProperty("rejected").GetInt32());
+        Assert.Equal(Enumerable.Range(0, results.Count), results.Select(r => r.GetProperty("index").GetInt32()));
+        Assert.All(results, r => Assert.Equal(400, r.GetProperty("status").GetInt32()));
+        Assert.All(results, r => Assert.True(r.GetProperty("errors").EnumerateObject().Any()));
+        Assert.Empty(_api.Published);
+    }
+
+    [Theory]
     [InlineData("{\"userId\":\"u\",\"eventType\":\"LOGIN\"}")]
     [InlineData("[]")]
     [InlineData("[{\"userId\":\"u\"")]

@@ -64,28 +64,39 @@ public sealed class IngestEndpointTests : IDisposable
         Assert.Contains("3f2504e0-4f89-41d3-9a0c-0305e82c3301", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData("text/plain")]
-    [InlineData("application/xml")]
-    [InlineData("application/x-www-form-urlencoded")]
-    public async Task A_body_that_is_not_json_by_content_type_is_answered_415(string contentType)
+    /// <summary>Every wrong content type, on both routes: the same 415 with the same advice (curl -d sends form-urlencoded).</summary>
+    public static TheoryData<string, string?> WrongContentTypes()
     {
-        _api.AcknowledgeEverything();
+        var data = new TheoryData<string, string?>();
+        foreach (var route in new[] { "/events/generate", "/events/generate/batch" })
+        {
+            foreach (var type in new[] { "text/plain", "application/xml", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/octet-stream", "text/json", null })
+            {
+                data.Add(route, type);
+            }
+        }
 
-        var response = await PostAsync("""{"userId":"u","eventType":"LOGIN"}""", contentType);
-
-        await ProblemAsync(response, HttpStatusCode.UnsupportedMediaType);
-        Assert.Empty(_api.Published);
+        return data;
     }
 
-    [Fact]
-    public async Task A_request_without_content_type_is_answered_415()
+    [Theory]
+    [MemberData(nameof(WrongContentTypes))]
+    public async Task A_body_that_is_not_json_by_content_type_is_answered_415_saying_what_to_send(string route, string? contentType)
     {
-        var content = new ByteArrayContent("""{"userId":"u","eventType":"LOGIN"}"""u8.ToArray());
+        _api.AcknowledgeEverything();
+        var body = route.EndsWith("batch", StringComparison.Ordinal) ? """[{"userId":"u","eventType":"LOGIN"}]""" : """{"userId":"u","eventType":"LOGIN"}""";
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+        if (contentType is not null)
+        {
+            content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        }
 
-        var response = await _api.CreateClient().PostAsync("/events/generate", content, TestContext.Current.CancellationToken);
+        var response = await _api.CreateClient().PostAsync(route, content, TestContext.Current.CancellationToken);
 
-        await ProblemAsync(response, HttpStatusCode.UnsupportedMediaType);
+        var problem = await ProblemAsync(response, HttpStatusCode.UnsupportedMediaType);
+        Assert.Equal("Unsupported media type.", problem.GetProperty("title").GetString());
+        Assert.Equal("Send the event as Content-Type: application/json.", problem.GetProperty("detail").GetString());
+        Assert.Empty(_api.Published);
     }
 
     [Fact]

@@ -16,10 +16,15 @@ public sealed class KafkaEventPublisherTests
     private static readonly byte[] Json = """{"eventId":"x"}"""u8.ToArray();
     private readonly Mock<IProducer<string, byte[]>> _producer = new();
 
-    private KafkaEventPublisher CreatePublisher()
+    private KafkaEventPublisher CreatePublisher(AllBrokersDown? outage = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new ProducerApiOptions { PublishTimeoutMs = 1000 }));
+        if (outage is not null)
+        {
+            services.AddSingleton(outage);
+        }
+
         services.AddPublishPipeline();
         services.AddMetrics();
         var provider = services.BuildServiceProvider();
@@ -114,6 +119,56 @@ public sealed class KafkaEventPublisherTests
     }
 
     [Fact]
+    public async Task While_the_producer_reports_every_broker_down_events_are_refused_unsent_until_the_circuit_closes()
+    {
+        AcknowledgeEverything();
+        using var outage = new AllBrokersDown(NullLogger<AllBrokersDown>.Instance);
+        var publisher = CreatePublisher(outage);
+        outage.OnProducerError(new Error(ErrorCode.Local_Transport));
+        Assert.Equal(PublishStatus.Acknowledged, (await publisher.PublishAsync(Guid.NewGuid(), Json, CancellationToken.None)).Status);
+
+        var before = outage.Outage;
+        await outage.IsolateAsync("1/1 brokers are down", CancellationToken.None);
+        var single = await publisher.PublishAsync(Guid.NewGuid(), Json, CancellationToken.None);
+        var batch = await publisher.PublishBatchAsync([(Guid.NewGuid(), Json), (Guid.NewGuid(), Json)], CancellationToken.None);
+        // An answer to a request sent before the outage began says nothing about it; one sent during it ends it.
+        await outage.BrokerAnsweredAsync(before, CancellationToken.None);
+        var stillRefused = await publisher.PublishAsync(Guid.NewGuid(), Json, CancellationToken.None);
+        await outage.BrokerAnsweredAsync(outage.Outage, CancellationToken.None);
+        var after = await publisher.PublishAsync(Guid.NewGuid(), Json, CancellationToken.None);
+
+        Assert.Equal(PublishStatus.Rejected, single.Status);
+        Assert.StartsWith("Every Kafka broker is down", single.Reason, StringComparison.Ordinal);
+        Assert.All(batch, r => Assert.Equal(PublishStatus.Rejected, r.Status));
+        Assert.Equal(PublishStatus.Rejected, stillRefused.Status);
+        Assert.Equal(PublishStatus.Acknowledged, after.Status);
+        Assert.False(outage.IsIsolated);
+        _producer.Verify(p => p.ProduceAsync(It.IsAny<string>(), It.IsAny<Message<string, byte[]>>(), It.IsAny<CancellationToken>()), Times.Exactly(2));
+        _producer.Verify(p => p.Produce(It.IsAny<string>(), It.IsAny<Message<string, byte[]>>(), It.IsAny<Action<DeliveryReport<string, byte[]>>>()), Times.Never);
+    }
+
+    [Fact]
+    public async Task An_all_brokers_down_report_is_kept_other_client_errors_are_not_and_reports_of_an_outage_that_is_over_are_dropped()
+    {
+        using var outage = new AllBrokersDown(NullLogger<AllBrokersDown>.Instance);
+        using var cancel = new CancellationTokenSource();
+
+        outage.OnProducerError(new Error(ErrorCode.Local_Transport));
+        var none = outage.NextAsync(cancel.Token).AsTask();
+        outage.OnProducerError(new Error(ErrorCode.Local_AllBrokersDown));
+        outage.OnProducerError(new Error(ErrorCode.Local_AllBrokersDown));
+
+        Assert.Equal(ErrorCode.Local_AllBrokersDown, (await none).Code);
+        // The second report came during the outage the first one began: once a broker answers, it is dropped.
+        await outage.IsolateAsync("outage", cancel.Token);
+        await outage.BrokerAnsweredAsync(outage.Outage, cancel.Token);
+        var next = outage.NextAsync(cancel.Token).AsTask();
+        Assert.False(next.IsCompleted);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => next);
+    }
+
+    [Fact]
     public async Task A_batch_gets_one_result_per_event_in_order_and_a_refused_event_fails_alone()
     {
         var refused = Guid.NewGuid();
@@ -133,6 +188,15 @@ public sealed class KafkaEventPublisherTests
         // Each message is keyed by its own eventId and carries the headers, as a single event does.
         Assert.Equal(events.Select(e => e.id.ToString()), published.Select(m => m.Key));
         Assert.All(published, m => Assert.Equal("1", Encoding.UTF8.GetString(m.Headers.GetLastBytes(EventHeaders.SchemaVersion))));
+    }
+
+    [Fact]
+    public async Task An_empty_batch_has_no_results_and_reaches_neither_kafka_nor_the_circuit()
+    {
+        var results = await CreatePublisher().PublishBatchAsync([], CancellationToken.None);
+
+        Assert.Empty(results);
+        _producer.VerifyNoOtherCalls();
     }
 
     [Fact]

@@ -98,11 +98,46 @@ public sealed class OptionsValidationTests
         Assert.Contains(variable, ex.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void A_value_of_the_wrong_type_fails_naming_the_variable()
+    [Theory]
+    [InlineData("PUBLISH_TIMEOUT_MS", "soon", "a whole number", "between 500 and 60000")]
+    [InlineData("PUBLISH_TIMEOUT_MS", "5s", "a whole number", "between 500 and 60000")]
+    [InlineData("KAFKA_LINGER_MS", "fast", "a number", "between 0 and 1000")]
+    [InlineData("MAX_BATCH_EVENTS", "1e3", "a whole number", "between 1 and 10000")]
+    [InlineData("API_PORT", "99999999999", "a whole number", "TCP port")]
+    public void A_value_of_the_wrong_type_fails_naming_the_variable_and_what_it_accepts(string variable, string value, string kind, string accepts)
     {
-        var ex = Assert.ThrowsAny<InvalidOperationException>(() => Environment(("PUBLISH_TIMEOUT_MS", "soon")).ReadValidated<ProducerApiOptions>());
+        var ex = Assert.Throws<OptionsValidationException>(() => Environment((variable, value)).ReadValidated<ProducerApiOptions>());
 
-        Assert.Contains("PUBLISH_TIMEOUT_MS", ex.Message, StringComparison.Ordinal);
+        var message = Assert.Single(ex.Failures);
+        Assert.StartsWith($"{variable} is '{value}', which is not {kind}: ", message, StringComparison.Ordinal);
+        Assert.Contains(accepts, message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_value_of_the_wrong_type_fails_the_same_way_for_the_worker_and_for_options_validated_at_start()
+    {
+        var worker = Assert.Throws<OptionsValidationException>(() => Environment(("KAFKA_SESSION_TIMEOUT_MS", "ten")).ReadValidated<WorkerOptions>());
+        var metrics = Assert.Throws<OptionsValidationException>(
+            () => Environment(("METRICS_ENABLED", "maybe")).ReadValidated<Shared.Hosting.Telemetry.TelemetryOptions>());
+        var services = new ServiceCollection();
+        services.AddValidatedOptions<WorkerOptions>(Environment(("PROCESSING_MAX_ATTEMPTS", "three")));
+        using var provider = services.BuildServiceProvider();
+        var atStart = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<WorkerOptions>>().Value);
+
+        Assert.StartsWith("KAFKA_SESSION_TIMEOUT_MS is 'ten', which is not a whole number: ", worker.Message, StringComparison.Ordinal);
+        Assert.Equal("METRICS_ENABLED is 'maybe', which is not true or false: METRICS_ENABLED must be true or false.", metrics.Message);
+        Assert.StartsWith("PROCESSING_MAX_ATTEMPTS is 'three', which is not a whole number: PROCESSING_MAX_ATTEMPTS must be between 1 and 20.", atStart.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("PUBLISH_TIMEOUT_MS", "7000")]
+    [InlineData("KAFKA_LINGER_MS", "2.5")]
+    public void A_value_that_converts_is_bound_as_before(string variable, string value)
+    {
+        var options = Environment((variable, value), ("REQUEST_TIMEOUT_MS", "20000")).ReadValidated<ProducerApiOptions>();
+
+        Assert.Equal(value, variable == "PUBLISH_TIMEOUT_MS"
+            ? options.PublishTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : options.LingerMs.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 }
