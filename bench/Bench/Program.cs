@@ -19,7 +19,7 @@ if (args.Contains("--help"))
 
 var root = typeof(BenchSettings).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!;
 var settings = BenchSettings.Parse(args, root);
-var report = new Report();
+var report = new Report(settings.Quick);
 BenchCluster.WorkerOverrides = settings.WorkerEnvironment;
 var clock = Stopwatch.StartNew();
 var wrk = Wrk.Available();
