@@ -63,6 +63,11 @@ if (settings.Includes("e2e"))
     await new EndToEndPhase(settings, report).RunAsync();
 }
 
+if (settings.IncludesSoak)
+{
+    await new SoakPhase(settings, report).RunAsync();
+}
+
 var text = report.Render(settings, clock.Elapsed);
 Directory.CreateDirectory(settings.ResultsDirectory);
 var file = Path.Combine(settings.ResultsDirectory, $"bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}{(settings.Quick ? "-quick" : "")}.md");
