@@ -85,6 +85,9 @@ public sealed class MockKafkaCluster : IDisposable
         NativeMethods.rd_kafka_mock_push_request_errors_array(Cluster, apiKey, (nuint)errorCodes.Length, errorCodes);
     }
 
+    /// <summary>Drops the errors still pushed for this Kafka API key: its requests succeed again.</summary>
+    public void ClearRequestErrors(short apiKey) => NativeMethods.rd_kafka_mock_clear_request_errors(Cluster, apiKey);
+
     /// <summary>
     /// Metadata answers name this error for the topic (0 clears it): with 5 (LEADER_NOT_AVAILABLE) a producer finds no
     /// leader for it and cannot write to it, while every other topic works on.

@@ -113,6 +113,9 @@ internal static partial class NativeMethods
     internal static partial void rd_kafka_mock_push_request_errors_array(IntPtr cluster, short apiKey, nuint count, int[] errors);
 
     [LibraryImport(Library)]
+    internal static partial void rd_kafka_mock_clear_request_errors(IntPtr cluster, short apiKey);
+
+    [LibraryImport(Library)]
     internal static partial void rd_kafka_mock_group_initial_rebalance_delay_ms(IntPtr cluster, int delayMs);
 
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
