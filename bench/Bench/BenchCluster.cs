@@ -50,6 +50,12 @@ internal sealed class BenchCluster : IAsyncDisposable
 
     public void CreateTopic(string topic, int partitions) => _broker.CreateTopic(topic, partitions);
 
+    /// <summary>The broker crashes: its connections close and it refuses new ones, as in DevStack's fault control.</summary>
+    public void SetBrokerDown() => _broker.SetBrokerDown(1);
+
+    /// <summary>The broker is back.</summary>
+    public void SetBrokerUp() => _broker.SetBrokerUp(1);
+
     /// <param name="name">Shown before each line of its log.</param>
     /// <param name="topic">The topic it consumes.</param>
     /// <param name="group">Its consumer group.</param>
@@ -58,10 +64,12 @@ internal sealed class BenchCluster : IAsyncDisposable
     /// assignment, so a drain waits instead until the group has assigned it partitions (what ready meant before the
     /// worker served only once caught up), and times the draining itself.
     /// </param>
-    public async Task<Service> StartWorkerAsync(string name, string topic, string group, bool untilReady = true)
+    /// <param name="overrides">Environment variables of this phase's own, under the harness's --worker-env.</param>
+    public async Task<Service> StartWorkerAsync(
+        string name, string topic, string group, bool untilReady = true, IReadOnlyDictionary<string, string>? overrides = null)
     {
         var (grpc, health) = (FreePorts.Take(), FreePorts.Take());
-        var worker = ServiceEnvironment.Worker(name, grpc, health, Shared(topic, group)).With(WorkerOverrides);
+        var worker = ServiceEnvironment.Worker(name, grpc, health, Shared(topic, group)).With(overrides).With(WorkerOverrides);
         if (untilReady)
         {
             return await ReadyAsync(worker, health, grpc);

@@ -19,28 +19,16 @@ internal sealed record BenchSettings(
     int IngestPartitions,
     int EndToEndRate,
     TimeSpan EndToEndDuration,
+    int SoakCycles,
+    TimeSpan SoakSlot,
+    int SoakSeed,
     string? Only,
     string ResultsDirectory,
     IReadOnlyDictionary<string, string> ApiEnvironment,
     IReadOnlyDictionary<string, string> WorkerEnvironment)
 {
-    public const string Usage = """
-        Usage: bash bench/run [--quick] [--runs N] [--seconds S] [--only ingest|batch|drain|e2e|compression] [--out DIR]
-
-          --quick        under 3 minutes: small volumes, one run; checks that every phase works, not the targets
-          --runs N       measured runs of each cell (default 3; medians and spread are reported)
-          --seconds S    length of one ingest measurement (default 10)
-          --only PHASE   one phase only; `compression` (never in a default run) compares the producer's codecs
-          --warmup S     warm-up before each ingest measurement (default 5): JIT tiering settles in it
-          --events N     events in the drained topic (default 1,000,000; 40,000 in quick mode)
-          --profile      CPU profiles (dotnet-trace) of the API under the ingest load and of one worker draining,
-                         with their top functions, under bench/results/profiles
-          --connections N  the ingest phase at N connections only (default both 64 and 256)
-          --out DIR      where the report goes (default bench/results)
-          --api-env K=V  an environment variable for the API only, such as METRICS_ENABLED=false (repeatable):
-                         for comparing settings
-          --worker-env K=V  the same for the workers (the harness reads their /metrics: keep METRICS_ENABLED)
-        """;
+    /// <summary>The options, from bench/usage.txt: bench/run prints the same file for --help without building.</summary>
+    public static string Usage { get; } = ReadUsage();
 
     public static BenchSettings Parse(string[] args, string repositoryRoot)
     {
@@ -54,6 +42,8 @@ internal sealed record BenchSettings(
         int[] connections = [64, 256];
         var warmup = quick ? 1 : 5;
         var large = quick ? 40_000 : 1_000_000;
+        var cycles = quick ? 3 : 50;
+        var seed = Random.Shared.Next();
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -77,6 +67,12 @@ internal sealed record BenchSettings(
                     break;
                 case "--events":
                     large = Positive(args, ++i);
+                    break;
+                case "--cycles":
+                    cycles = Positive(args, ++i);
+                    break;
+                case "--seed":
+                    seed = Positive(args, ++i);
                     break;
                 case "--profile":
                     Profiler.Directory = Path.Combine(output, "profiles");
@@ -112,6 +108,10 @@ internal sealed record BenchSettings(
             IngestPartitions: 16,
             EndToEndRate: 5_000,
             EndToEndDuration: TimeSpan.FromSeconds(quick ? 2 : 10),
+            SoakCycles: cycles,
+            // Fifty cycles in ten minutes in full mode; the quick mode only proves the phase works, with no padding.
+            SoakSlot: quick ? TimeSpan.Zero : TimeSpan.FromSeconds(12),
+            SoakSeed: seed,
             only,
             output,
             apiEnvironment,
@@ -119,6 +119,19 @@ internal sealed record BenchSettings(
     }
 
     public bool Includes(string phase) => Only is null || string.Equals(Only, phase, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The soak is a survival test of ten minutes, not a timing benchmark: a full run leaves it out unless asked for
+    /// (--only soak); the quick mode runs its short version, so that CI exercises it.
+    /// </summary>
+    public bool IncludesSoak => Only is null ? Quick : string.Equals(Only, "soak", StringComparison.OrdinalIgnoreCase);
+
+    private static string ReadUsage()
+    {
+        using var stream = typeof(BenchSettings).Assembly.GetManifestResourceStream("usage.txt")!;
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
 
     private static int Positive(string[] args, int index) =>
         index < args.Length && int.TryParse(args[index], NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0

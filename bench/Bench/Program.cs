@@ -19,7 +19,7 @@ if (args.Contains("--help"))
 
 var root = typeof(BenchSettings).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!;
 var settings = BenchSettings.Parse(args, root);
-var report = new Report();
+var report = new Report(settings.Quick);
 BenchCluster.WorkerOverrides = settings.WorkerEnvironment;
 var clock = Stopwatch.StartNew();
 var wrk = Wrk.Available();
@@ -61,6 +61,11 @@ if (settings.Only is "compression")
 if (settings.Includes("e2e"))
 {
     await new EndToEndPhase(settings, report).RunAsync();
+}
+
+if (settings.IncludesSoak)
+{
+    await new SoakPhase(settings, report).RunAsync();
 }
 
 var text = report.Render(settings, clock.Elapsed);

@@ -1,7 +1,4 @@
-using System.Collections.Concurrent;
-using System.Net;
-using System.Text;
-using System.Text.Json;
+using OutageClients;
 using TestSupport;
 
 namespace SystemTests;
@@ -11,7 +8,8 @@ namespace SystemTests;
 /// timeout, while one client posts events one after another and another lists them. Both processes must stay up
 /// through all of it (one librdkafka call pattern once aborted the API at the second outage), every event answered
 /// 201 must end up listed exactly once, and an event once listed must never be answered 404 or be missing from a
-/// complete list later. A 503 is retried with the same eventId, as the API tells clients to.
+/// complete list later. A 503 is retried with the same eventId, as the API tells clients to. The same clients run the
+/// ten-minute soak of the benchmark (bench/run --only soak).
 /// </summary>
 public sealed class RepeatedOutageTests
 {
@@ -28,8 +26,8 @@ public sealed class RepeatedOutageTests
             ["LOG_LEVEL"] = "Warning",
         });
         using var stop = new CancellationTokenSource();
-        var poster = new Poster(stack.Api.Http.BaseAddress!);
-        var lister = new Lister(stack.Api.Http.BaseAddress!);
+        using var poster = new RetryingPoster(stack.Api.Http.BaseAddress!, "outage-client");
+        using var lister = new RememberingLister(stack.Api.Http.BaseAddress!, poster);
         var posting = Task.Run(() => poster.RunAsync(stop.Token), TestContext.Current.CancellationToken);
         var listing = Task.Run(() => lister.RunAsync(stop.Token), TestContext.Current.CancellationToken);
         string Alive() => stack.ApiProcess.Exited.IsCompleted || stack.Worker.Exited.IsCompleted
@@ -53,24 +51,9 @@ public sealed class RepeatedOutageTests
         await stop.CancelAsync();
         await Task.WhenAll(posting, listing);
         // The event refused last, if any, is retried once Kafka is back for good: every 201 counts, and only those.
-        await poster.FinishAsync();
-        List<Guid> listed = [];
-        await Eventually.UntilAsync(
-            async () =>
-            {
-                using var http = new HttpClient { BaseAddress = stack.Api.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
-                using var response = await http.GetAsync(new Uri("/events/processed", UriKind.Relative));
-                if (response.StatusCode != HttpStatusCode.OK)
-                {
-                    return false;
-                }
-
-                listed = Ids(await response.Content.ReadAsStringAsync());
-                return poster.Accepted.Keys.All(listed.ToHashSet().Contains);
-            },
-            $"the {poster.Accepted.Count} accepted events to be listed",
-            TimeSpan.FromSeconds(60));
-
+        Assert.True(await poster.FinishAsync(Eventually.DefaultTimeout), $"the last refused event was not accepted: {string.Join('\n', poster.Unexpected)}");
+        var listed = await lister.ListAllAsync(poster.Accepted.Keys, TimeSpan.FromSeconds(60));
+        Assert.True(listed is not null, $"the {poster.Accepted.Count} accepted events were not all listed within 60 s");
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"{poster.Accepted.Count} events accepted, {poster.Refused} answers 503; lists: {lister.Complete} complete, {lister.Unavailable} 503");
         Assert.True(Alive().Length == 0, Alive());
@@ -83,159 +66,5 @@ public sealed class RepeatedOutageTests
         Assert.Equal(poster.Accepted.Keys.Order(), listed.Order());
     }
 
-    private static List<Guid> Ids(string json)
-    {
-        using var list = JsonDocument.Parse(json);
-        return [.. list.RootElement.EnumerateArray().Select(e => e.GetProperty("eventId").GetGuid())];
-    }
-
     private static string Tail(string output) => string.Join('\n', output.Split('\n').TakeLast(40));
-
-    /// <summary>One client posting one event after another; a refused event is posted again, with its eventId, until accepted.</summary>
-    private sealed class Poster(Uri api)
-    {
-        private readonly HttpClient _http = new() { BaseAddress = api, Timeout = TimeSpan.FromSeconds(15) };
-        private Guid _next = Guid.NewGuid();
-        private int _refused;
-
-        public ConcurrentDictionary<Guid, byte> Accepted { get; } = new();
-
-        public ConcurrentQueue<string> Unexpected { get; } = new();
-
-        public int Refused => Volatile.Read(ref _refused);
-
-        public async Task RunAsync(CancellationToken stop)
-        {
-            while (!stop.IsCancellationRequested && Unexpected.IsEmpty)
-            {
-                await PostNextAsync();
-            }
-        }
-
-        /// <summary>After the outages: the last refused event, posted until it is accepted.</summary>
-        public async Task FinishAsync()
-        {
-            if (!Accepted.ContainsKey(_next))
-            {
-                await Eventually.UntilAsync(async () => await PostNextAsync() || !Unexpected.IsEmpty, "the last refused event to be accepted");
-            }
-        }
-
-        private async Task<bool> PostNextAsync()
-        {
-            try
-            {
-                using var content = new StringContent(
-                    $$$"""{"eventId":"{{{_next}}}","userId":"outage-client","eventType":"PRODUCT_VIEW","payload":{"n":1}}""", Encoding.UTF8, "application/json");
-                using var response = await _http.PostAsync(new Uri("/events/generate", UriKind.Relative), content);
-                switch (response.StatusCode)
-                {
-                    case HttpStatusCode.Created:
-                        Accepted[_next] = 0;
-                        _next = Guid.NewGuid();
-                        return true;
-                    case HttpStatusCode.ServiceUnavailable when response.Headers.RetryAfter is not null:
-                        Interlocked.Increment(ref _refused);
-                        // Sooner than Retry-After asks, so that the test notices each recovery at once, but no flood.
-                        await Task.Delay(TimeSpan.FromMilliseconds(50), CancellationToken.None);
-                        return false;
-                    default:
-                        Unexpected.Enqueue($"POST answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-                        return false;
-                }
-            }
-            catch (HttpRequestException ex)
-            {
-                Unexpected.Enqueue($"POST failed: {ex.Message}");
-                return false;
-            }
-        }
-    }
-
-    /// <summary>
-    /// Another client listing all the time, and fetching one event it has seen listed: each list is complete or a 503,
-    /// never one with doubles; an event once listed is never missing from a later list nor answered 404 later.
-    /// </summary>
-    private sealed class Lister(Uri api)
-    {
-        private readonly HttpClient _http = new() { BaseAddress = api, Timeout = TimeSpan.FromSeconds(15) };
-        private readonly List<Guid> _seen = [];
-        private readonly HashSet<Guid> _seenIds = [];
-        private int _complete;
-        private int _unavailable;
-
-        public ConcurrentQueue<string> Unexpected { get; } = new();
-
-        /// <summary>Events once listed that a later answer said were not processed.</summary>
-        public ConcurrentQueue<string> Forgotten { get; } = new();
-
-        public int Complete => Volatile.Read(ref _complete);
-
-        public int Unavailable => Volatile.Read(ref _unavailable);
-
-        public async Task RunAsync(CancellationToken stop)
-        {
-            while (!stop.IsCancellationRequested && Unexpected.IsEmpty)
-            {
-                try
-                {
-                    // A request under way is finished when the test stops listing: no answer is cut off.
-                    using var response = await _http.GetAsync(new Uri("/events/processed", UriKind.Relative), CancellationToken.None);
-                    var text = await response.Content.ReadAsStringAsync(CancellationToken.None);
-                    if (response.StatusCode == HttpStatusCode.OK)
-                    {
-                        var ids = Ids(text);
-                        if (ids.Count != ids.Distinct().Count())
-                        {
-                            Unexpected.Enqueue($"a list named an event twice: {text}");
-                        }
-
-                        var listed = ids.ToHashSet();
-                        foreach (var missing in _seen.Where(id => !listed.Contains(id)).Take(3))
-                        {
-                            Forgotten.Enqueue($"{missing} was listed before and is missing from a complete list of {ids.Count}");
-                        }
-
-                        _seen.AddRange(ids.Where(_seenIds.Add));
-                        Interlocked.Increment(ref _complete);
-                        await FindSeenAsync();
-                    }
-                    else if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
-                    {
-                        Interlocked.Increment(ref _unavailable);
-                    }
-                    else
-                    {
-                        Unexpected.Enqueue($"GET answered {(int)response.StatusCode}: {text}");
-                    }
-                }
-                catch (HttpRequestException ex)
-                {
-                    Unexpected.Enqueue($"GET failed: {ex.Message}");
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(50), CancellationToken.None);
-            }
-        }
-
-        /// <summary>GET one event seen listed before: 200, or 503 while the workers cannot answer, never 404.</summary>
-        private async Task FindSeenAsync()
-        {
-            if (_seen.Count == 0)
-            {
-                return;
-            }
-
-            var id = _seen[Random.Shared.Next(_seen.Count)];
-            using var response = await _http.GetAsync(new Uri($"/events/processed/{id}", UriKind.Relative), CancellationToken.None);
-            if (response.StatusCode == HttpStatusCode.NotFound)
-            {
-                Forgotten.Enqueue($"{id} was listed before and GET answered 404: {await response.Content.ReadAsStringAsync(CancellationToken.None)}");
-            }
-            else if (response.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable))
-            {
-                Unexpected.Enqueue($"GET {id} answered {(int)response.StatusCode}");
-            }
-        }
-    }
 }

@@ -92,6 +92,9 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        // The child gets its standard streams and nothing else of this process: above all not the development
+        // broker's end of its clients' connections.
+        InheritedDescriptors.MarkCloseOnExec();
         if (logFile is not null)
         {
             process.Start();
