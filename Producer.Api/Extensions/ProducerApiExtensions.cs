@@ -1,11 +1,11 @@
 using System.Net;
-using Producer.Api.Health;
+using Producer.Api.Http;
 using Producer.Api.Ingest;
-using Producer.Api.OpenApi;
+using Producer.Api.Kafka;
 using Producer.Api.Options;
-using Producer.Api.Publishing;
 using Producer.Api.Queries;
 using Producer.Api.Telemetry;
+using Producer.Api.Workers;
 using Shared.Hosting;
 using Shared.Hosting.Health;
 using Shared.Hosting.Telemetry;

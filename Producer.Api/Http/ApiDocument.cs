@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 using Scalar.AspNetCore;
 using Shared.Contracts.Events;
 
-namespace Producer.Api.OpenApi;
+namespace Producer.Api.Http;
 
 /// <summary>
 /// The OpenAPI document at /openapi/v1.json and its reference page at /scalar/v1. The endpoints read and write

@@ -1,4 +1,4 @@
-namespace Producer.Api.Ingest;
+namespace Producer.Api.Http;
 
 /// <summary>The API's error answers, all application/problem+json.</summary>
 internal static class ApiProblems

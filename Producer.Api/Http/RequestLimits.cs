@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Producer.Api.Options;
 
-namespace Producer.Api.Ingest;
+namespace Producer.Api.Http;
 
 /// <summary>
 /// Bounds on what one client can cost: Kestrel's connection limits, and a request timeout on the endpoints that

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
 
-namespace Producer.Api.Ingest;
+namespace Producer.Api.Http;
 
 /// <summary>
 /// How far a request got, for the answer to a request that timed out: whether its body had arrived (if not, the

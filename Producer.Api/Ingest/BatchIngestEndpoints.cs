@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using Producer.Api.OpenApi;
+using Producer.Api.Http;
+using Producer.Api.Kafka;
 using Producer.Api.Options;
-using Producer.Api.Publishing;
 using Shared.Contracts.Events;
 
 namespace Producer.Api.Ingest;

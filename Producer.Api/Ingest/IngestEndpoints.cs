@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
-using Producer.Api.OpenApi;
+using Producer.Api.Http;
+using Producer.Api.Kafka;
 using Producer.Api.Options;
-using Producer.Api.Publishing;
 using Shared.Contracts.Events;
 
 namespace Producer.Api.Ingest;

@@ -2,7 +2,7 @@ using System.Threading.Channels;
 using Confluent.Kafka;
 using Polly.CircuitBreaker;
 
-namespace Producer.Api.Publishing;
+namespace Producer.Api.Kafka;
 
 /// <summary>
 /// What the producer knows about an outage, for the publish circuit: librdkafka reports through its error callback

@@ -1,7 +1,6 @@
 using Confluent.Kafka;
-using Producer.Api.Health;
 
-namespace Producer.Api.Publishing;
+namespace Producer.Api.Kafka;
 
 /// <summary>
 /// Isolates the publish circuit as soon as the producer reports every broker down, so that every POST answers 503

@@ -1,6 +1,6 @@
 using Confluent.Kafka;
 
-namespace Producer.Api.Publishing;
+namespace Producer.Api.Kafka;
 
 /// <summary>
 /// The delivery reports of one batch of messages, gathered as librdkafka delivers them (on the producer's poll

@@ -2,13 +2,13 @@ using System.Collections.Frozen;
 using System.Diagnostics.Metrics;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
-using Producer.Api.Health;
 using Producer.Api.Options;
+using Producer.Api.Telemetry;
 using Shared.Hosting;
 using Shared.Hosting.Kafka;
 using Shared.Hosting.Telemetry;
 
-namespace Producer.Api.Telemetry;
+namespace Producer.Api.Kafka;
 
 /// <summary>
 /// The workers' consumer group's lag per partition, seen from outside the group: the end of each partition's log

@@ -1,4 +1,4 @@
-namespace Producer.Api.Publishing;
+namespace Producer.Api.Kafka;
 
 /// <summary>Publishes one event and reports whether Kafka acknowledged it.</summary>
 public interface IEventPublisher

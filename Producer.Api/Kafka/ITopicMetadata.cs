@@ -1,6 +1,6 @@
 using Confluent.Kafka;
 
-namespace Producer.Api.Health;
+namespace Producer.Api.Kafka;
 
 /// <summary>The events' topic as Kafka describes it.</summary>
 internal interface ITopicMetadata

@@ -14,7 +14,7 @@ using Shared.Contracts.Events;
 using Shared.Hosting;
 using Shared.Hosting.Telemetry;
 
-namespace Producer.Api.Publishing;
+namespace Producer.Api.Kafka;
 
 internal sealed class KafkaEventPublisher(
     IProducer<string, byte[]> producer,

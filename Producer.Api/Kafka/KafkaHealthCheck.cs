@@ -1,7 +1,7 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Producer.Api.Health;
+namespace Producer.Api.Kafka;
 
 /// <summary>Ready when a broker answers a metadata request for the topic and the topic exists.</summary>
 internal sealed class KafkaHealthCheck(ITopicMetadata metadata) : IHealthCheck

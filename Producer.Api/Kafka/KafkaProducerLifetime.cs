@@ -2,7 +2,7 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Options;
 using Producer.Api.Options;
 
-namespace Producer.Api.Publishing;
+namespace Producer.Api.Kafka;
 
 /// <summary>
 /// Flushes the producer when the host stops. Hosted services stop after the web server has stopped taking

@@ -4,7 +4,7 @@ using Producer.Api.Options;
 using Shared.Hosting;
 using Shared.Hosting.Kafka;
 
-namespace Producer.Api.Publishing;
+namespace Producer.Api.Kafka;
 
 internal static class KafkaProducerRegistration
 {

@@ -1,9 +1,8 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
-using Producer.Api.Publishing;
 using Shared.Hosting;
 
-namespace Producer.Api.Health;
+namespace Producer.Api.Kafka;
 
 /// <summary>
 /// The topic as Kafka describes it, asked through the producer's own connections (a dependent admin client), so

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Producer.Api.Telemetry;
 using Shared.Hosting;
 
-namespace Producer.Api.Publishing;
+namespace Producer.Api.Kafka;
 
 /// <summary>
 /// What became of each publish, and how long Kafka took to acknowledge it. The outcome counts are plain totals read

@@ -6,7 +6,7 @@ using Polly.Timeout;
 using Producer.Api.Options;
 using Producer.Api.Telemetry;
 
-namespace Producer.Api.Publishing;
+namespace Producer.Api.Kafka;
 
 /// <summary>
 /// The Polly pipeline around every publish. librdkafka already retries transient errors within its delivery

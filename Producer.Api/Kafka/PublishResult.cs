@@ -1,4 +1,4 @@
-namespace Producer.Api.Publishing;
+namespace Producer.Api.Kafka;
 
 public enum PublishStatus
 {

@@ -1,4 +1,4 @@
-namespace Producer.Api.Queries;
+namespace Producer.Api.Workers;
 
 /// <summary>Every worker the API should ask now.</summary>
 internal interface IWorkerDirectory

@@ -1,6 +1,6 @@
 using Shared.Contracts.Grpc;
 
-namespace Producer.Api.Queries;
+namespace Producer.Api.Workers;
 
 /// <summary>
 /// Whether the workers' answers cover the topic: every partition served by exactly one worker. During a rebalance a

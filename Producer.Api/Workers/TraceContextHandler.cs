@@ -2,7 +2,7 @@ using System.Diagnostics;
 using OpenTelemetry;
 using OpenTelemetry.Context.Propagation;
 
-namespace Producer.Api.Queries;
+namespace Producer.Api.Workers;
 
 /// <summary>
 /// Writes the current span's W3C trace context into each request to the worker. SocketsHttpHandler does this by

@@ -4,7 +4,7 @@ using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Producer.Api.Telemetry;
 
-namespace Producer.Api.Queries;
+namespace Producer.Api.Workers;
 
 /// <summary>
 /// Every call to the worker, by method and gRPC status, as the RPC semantic conventions' rpc.client.call.duration.

@@ -3,7 +3,7 @@ using Polly;
 using Polly.CircuitBreaker;
 using Producer.Api.Telemetry;
 
-namespace Producer.Api.Queries;
+namespace Producer.Api.Workers;
 
 /// <summary>
 /// The circuit breaker around calls to the worker. gRPC's own retry policy (see WorkerClientRegistration)

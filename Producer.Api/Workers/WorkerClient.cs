@@ -1,6 +1,6 @@
 using Shared.Contracts.Grpc;
 
-namespace Producer.Api.Queries;
+namespace Producer.Api.Workers;
 
 /// <summary>One worker: its address and its gRPC client; disposing it closes the channel under the client.</summary>
 internal sealed class WorkerClient(Uri address, ProcessedEvents.ProcessedEventsClient events, IDisposable? channel = null) : IDisposable

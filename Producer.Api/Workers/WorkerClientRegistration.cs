@@ -1,4 +1,4 @@
-namespace Producer.Api.Queries;
+namespace Producer.Api.Workers;
 
 internal static class WorkerClientRegistration
 {

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 using Producer.Api.Options;
 using Shared.Contracts.Grpc;
 
-namespace Producer.Api.Queries;
+namespace Producer.Api.Workers;
 
 /// <summary>
 /// Every worker the API should ask, from WORKER_GRPC_URL: a fixed list, or a DNS name looked up again every few

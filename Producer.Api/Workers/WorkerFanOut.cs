@@ -2,12 +2,12 @@ using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Registry;
-using Producer.Api.Health;
+using Producer.Api.Kafka;
 using Producer.Api.Options;
 using Shared.Contracts.Events;
 using Shared.Contracts.Grpc;
 
-namespace Producer.Api.Queries;
+namespace Producer.Api.Workers;
 
 /// <summary>
 /// Asks every worker and makes one answer of theirs, complete or refused: the partitions the answers are for must

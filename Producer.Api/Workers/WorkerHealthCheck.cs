@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Producer.Api.Queries;
 
-namespace Producer.Api.Health;
+namespace Producer.Api.Workers;
 
 /// <summary>Ready when the workers that answer serve every partition of the topic, each exactly once.</summary>
 internal sealed class WorkerHealthCheck(WorkerFanOut workers) : IHealthCheck

@@ -1,4 +1,4 @@
-namespace Producer.Api.Queries;
+namespace Producer.Api.Workers;
 
 /// <summary>How many events the API asks a worker for in each streamed page of a list.</summary>
 internal static class WorkerPage

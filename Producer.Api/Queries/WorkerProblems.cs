@@ -1,16 +1,12 @@
 using Grpc.Core;
 using Polly.CircuitBreaker;
-using Producer.Api.Ingest;
+using Producer.Api.Http;
+using Producer.Api.Workers;
 
 namespace Producer.Api.Queries;
 
-internal static class WorkerErrors
+internal static class WorkerProblems
 {
-    /// <summary>The status codes that mean "the worker cannot answer now", as opposed to an answer.</summary>
-    public static bool IsUnavailable(RpcException ex) => ex.StatusCode is
-        StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown
-        or StatusCode.ResourceExhausted or StatusCode.Aborted or StatusCode.Cancelled;
-
     /// <summary>503 with Retry-After for any reason the workers cannot answer completely now.</summary>
     public static IResult Unavailable(HttpContext context, Exception ex) => ex switch
     {
