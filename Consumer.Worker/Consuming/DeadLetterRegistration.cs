@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Consumer.Worker.Options;
 using Microsoft.Extensions.Options;
 using Shared.Hosting;
 using Shared.Hosting.Kafka;
@@ -8,8 +9,11 @@ namespace Consumer.Worker.Consuming;
 internal static class DeadLetterRegistration
 {
     /// <summary>The worker's one producer, for dead letters: idempotent and acks=all, like the API's.</summary>
-    public static IServiceCollection AddDeadLetterPublishing(this IServiceCollection services)
+    public static IHostApplicationBuilder AddDeadLetterPublishing(this IHostApplicationBuilder builder)
     {
+        builder.AddValidatedOptions<KafkaOptions>();
+        builder.AddValidatedOptions<WorkerOptions>();
+        var services = builder.Services;
         services.AddSingleton(static sp =>
         {
             var kafka = sp.GetRequiredService<IOptions<KafkaOptions>>().Value;
@@ -21,7 +25,7 @@ internal static class DeadLetterRegistration
                 .Build();
         });
         services.AddSingleton<IDeadLetterPublisher, KafkaDeadLetterPublisher>();
-        return services;
+        return builder;
     }
 
     /// <summary>

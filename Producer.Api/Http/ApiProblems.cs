@@ -6,6 +6,21 @@ internal static class ApiProblems
     public const string UnsupportedMediaTypeTitle = "Unsupported media type.";
     public const string UnsupportedMediaTypeDetail = "Send the event as Content-Type: application/json.";
 
+    /// <summary>ASP.NET Core's problem details, with the API's own words for a body that is too slow and for a 415.</summary>
+    public static IServiceCollection AddApiProblemDetails(this IServiceCollection services) =>
+        services.AddProblemDetails(problems => problems.CustomizeProblemDetails = static context =>
+        {
+            // Kestrel cuts off a body slower than its minimum rate with this exception, which would answer a bare
+            // "Request Timeout": say why.
+            if (context.Exception is BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout })
+            {
+                context.ProblemDetails.Detail =
+                    $"The body arrived slower than {RequestLimits.MinBodyRate.BytesPerSecond:0} bytes/s. Nothing was published.";
+            }
+
+            ExplainUnsupportedMediaType(context);
+        });
+
     public static IResult UnsupportedMediaType() => TypedResults.Problem(
         statusCode: StatusCodes.Status415UnsupportedMediaType,
         title: UnsupportedMediaTypeTitle,

@@ -1,6 +1,8 @@
 using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Producer.Api.Options;
+using Producer.Api.Telemetry;
 using Shared.Hosting;
 using Shared.Hosting.Kafka;
 
@@ -8,9 +10,16 @@ namespace Producer.Api.Kafka;
 
 internal static class KafkaProducerRegistration
 {
-    /// <summary>One producer for the whole process: it is thread safe, and batching only works when shared.</summary>
-    public static IServiceCollection AddKafkaPublishing(this IServiceCollection services)
+    /// <summary>
+    /// One producer for the whole process (it is thread safe, and batching only works when shared), the publisher and
+    /// its pipeline, the all-brokers-down breaker, the topic's metadata asked through the producer, and the flush at
+    /// shutdown.
+    /// </summary>
+    public static IHostApplicationBuilder AddKafkaPublishing(this IHostApplicationBuilder builder)
     {
+        builder.AddValidatedOptions<KafkaOptions>();
+        builder.AddValidatedOptions<ProducerApiOptions>();
+        var services = builder.Services;
         services.AddSingleton(static sp =>
         {
             var kafka = sp.GetRequiredService<IOptions<KafkaOptions>>().Value;
@@ -27,8 +36,10 @@ internal static class KafkaProducerRegistration
         services.AddHostedService<AllBrokersDownBreaker>();
         services.AddPublishPipeline();
         services.AddSingleton<IEventPublisher, KafkaEventPublisher>();
+        services.AddSingleton<ITopicMetadata, KafkaTopicMetadata>();
+        services.TryAddSingleton<CircuitStates>();
         services.AddHostedService<KafkaProducerLifetime>();
-        return services;
+        return builder;
     }
 
     internal static ProducerConfig CreateConfig(KafkaOptions kafka, ProducerApiOptions api) => new()

@@ -6,7 +6,7 @@ using Producer.Api.Telemetry;
 namespace Producer.Api.Workers;
 
 /// <summary>
-/// The circuit breaker around calls to the worker. gRPC's own retry policy (see WorkerClientRegistration)
+/// The circuit breaker around calls to the worker. gRPC's own retry policy (see WorkerDirectory)
 /// already retries Unavailable with backoff; the breaker stops every request from paying for those retries and
 /// the deadline while the worker is known to be down, and lets one call through now and then to notice it is back.
 /// </summary>

@@ -1,10 +1,21 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Producer.Api.Options;
+using Producer.Api.Telemetry;
+using Shared.Hosting;
+
 namespace Producer.Api.Workers;
 
-internal static class WorkerClientRegistration
+internal static class WorkerQueryRegistration
 {
-    /// <summary>The directory of workers, the HTTP/2 handler their channels use, and the breaker around calls.</summary>
-    public static IServiceCollection AddWorkerClients(this IServiceCollection services)
+    /// <summary>
+    /// Everything the API needs to ask the workers: the directory of workers, the HTTP/2 handler their channels use,
+    /// the fan-out that makes one answer of theirs, and the breaker around calls.
+    /// </summary>
+    public static IHostApplicationBuilder AddWorkerQueries(this IHostApplicationBuilder builder)
     {
+        builder.AddValidatedOptions<ProducerApiOptions>();
+        var services = builder.Services;
+        services.TryAddSingleton<CircuitStates>();
         services.AddSingleton<WorkerCallMetrics>();
         services.AddHttpClient(WorkerDirectory.HandlerName)
             .ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler
@@ -19,6 +30,6 @@ internal static class WorkerClientRegistration
         services.AddSingleton<IWorkerDirectory, WorkerDirectory>();
         services.AddSingleton<WorkerFanOut>();
         services.AddWorkerCallPipeline();
-        return services;
+        return builder;
     }
 }
