@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using Consumer.Worker.Options;
 using Consumer.Worker.Store;
 using Microsoft.Extensions.Options;
 using Shared.Hosting;
@@ -32,19 +31,17 @@ public sealed class ConsumerMetrics
     public ConsumerMetrics(
         IMeterFactory meters,
         IOptions<KafkaOptions> kafka,
-        IOptions<WorkerOptions> worker,
         IProcessedEventStore store,
         ServingState serving,
         KafkaClientMetrics statistics)
     {
         ArgumentNullException.ThrowIfNull(meters);
         ArgumentNullException.ThrowIfNull(kafka);
-        ArgumentNullException.ThrowIfNull(worker);
         ArgumentNullException.ThrowIfNull(store);
         _serving = serving;
         _statistics = statistics;
         _topic = kafka.Value.Topic;
-        _group = worker.Value.ConsumerGroup;
+        _group = kafka.Value.ConsumerGroup;
         var meter = meters.Create(WorkerTelemetry.Name);
         // The messaging semantic conventions' consumer counter: every message read, rebuilt ones included.
         meter.CreateObservableCounter(

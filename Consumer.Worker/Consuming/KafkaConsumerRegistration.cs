@@ -29,7 +29,7 @@ internal static class KafkaConsumerRegistration
     internal static ConsumerConfig CreateConfig(KafkaOptions kafka, WorkerOptions worker) => new()
     {
         BootstrapServers = kafka.BootstrapServers,
-        GroupId = worker.ConsumerGroup,
+        GroupId = kafka.ConsumerGroup,
         ClientId = $"consumer-worker-{Environment.MachineName}",
         // A group that never committed a partition reads it from the start: the store is a view of the whole log.
         AutoOffsetReset = AutoOffsetReset.Earliest,

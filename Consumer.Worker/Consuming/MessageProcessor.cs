@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using OpenTelemetry.Context.Propagation;
 using Polly;
 using Polly.Retry;
+using Shared.Hosting;
 using Shared.Hosting.Telemetry;
 
 namespace Consumer.Worker.Consuming;
@@ -32,15 +33,17 @@ public sealed class MessageProcessor
         EventMessageHandler handler,
         IDeadLetterPublisher deadLetters,
         WorkerMetrics metrics,
+        IOptions<KafkaOptions> kafka,
         IOptions<WorkerOptions> options,
         ILogger<MessageProcessor> logger)
     {
+        ArgumentNullException.ThrowIfNull(kafka);
         ArgumentNullException.ThrowIfNull(options);
         _handler = handler;
         _deadLetters = deadLetters;
         _metrics = metrics;
         _logger = logger;
-        _consumerGroup = options.Value.ConsumerGroup;
+        _consumerGroup = kafka.Value.ConsumerGroup;
         var retries = options.Value.ProcessingMaxAttempts - 1;
         var builder = new ResiliencePipelineBuilder<HandleResult>();
         if (retries > 0)

@@ -2,7 +2,6 @@ using System.Collections.Frozen;
 using System.Diagnostics.Metrics;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
-using Producer.Api.Options;
 using Producer.Api.Telemetry;
 using Shared.Hosting;
 using Shared.Hosting.Kafka;
@@ -26,7 +25,6 @@ namespace Producer.Api.Kafka;
 internal sealed class ConsumerGroupLag(
     ITopicMetadata topic,
     IOptions<KafkaOptions> kafka,
-    IOptions<ProducerApiOptions> api,
     IOptions<TelemetryOptions> telemetry,
     IMeterFactory meters,
     ILoggerFactory loggers,
@@ -46,7 +44,7 @@ internal sealed class ConsumerGroupLag(
 
         // The Kafka calls below block; the host's start must not wait for them.
         await Task.Yield();
-        var group = api.Value.ConsumerGroup;
+        var group = kafka.Value.ConsumerGroup;
         meters.Create(ApiTelemetry.Name).CreateObservableGauge(
             "useractivity.api.consumer_group.lag",
             () => _lag.Select(p => new Measurement<long>(
