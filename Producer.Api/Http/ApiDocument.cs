@@ -1,8 +1,4 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 using Scalar.AspNetCore;
-using Shared.Contracts.Events;
 
 namespace Producer.Api.Http;
 
@@ -44,36 +40,3 @@ internal static class ApiDocument
         return app;
     }
 }
-
-/// <summary>An event to publish. Only userId and eventType are required; the API fills in the rest.</summary>
-internal sealed class NewEvent
-{
-    /// <summary>The client's idempotency key: posting the same eventId again is safe. Generated (UUIDv7) when absent.</summary>
-    public Guid EventId { get; init; }
-
-    /// <summary>Who did it: a non-blank string.</summary>
-    public required string UserId { get; init; }
-
-    /// <summary>What happened.</summary>
-    public required EventType EventType { get; init; }
-
-    /// <summary>When, with an offset (RFC 3339). The time of the request when absent.</summary>
-    public DateTimeOffset Timestamp { get; init; }
-
-    /// <summary>Any JSON object, nested at most 32 deep. An empty object when absent.</summary>
-    public JsonObject? Payload { get; init; }
-}
-
-/// <summary>An event as Kafka holds it: every field present.</summary>
-/// <param name="EventId">The event's id: the client's, or generated.</param>
-/// <param name="UserId">Who did it.</param>
-/// <param name="EventType">What happened.</param>
-/// <param name="Timestamp">When.</param>
-/// <param name="Payload">The client's payload, verbatim.</param>
-internal sealed record PublishedEvent(Guid EventId, string UserId, EventType EventType, DateTimeOffset Timestamp, JsonObject Payload);
-
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
-[JsonSerializable(typeof(NewEvent))]
-[JsonSerializable(typeof(PublishedEvent))]
-[JsonSerializable(typeof(PublishedEvent[]))]
-internal sealed partial class ApiDocumentJsonContext : JsonSerializerContext;
