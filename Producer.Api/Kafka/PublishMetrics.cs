@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using Producer.Api.Telemetry;
 using Shared.Hosting;
+using Shared.Hosting.Telemetry;
 
 namespace Producer.Api.Kafka;
 
@@ -11,10 +12,7 @@ namespace Producer.Api.Kafka;
 /// </summary>
 internal sealed class PublishMetrics
 {
-    private static readonly PublishStatus[] Statuses = Enum.GetValues<PublishStatus>();
-    private static readonly string[] OutcomeNames = [.. Statuses.Select(NameOf)];
-
-    private readonly long[] _totals = new long[Statuses.Length];
+    private readonly OutcomeCounts<PublishStatus> _totals = new("outcome", NameOf);
     private readonly Histogram<double> _duration;
     private readonly KeyValuePair<string, object?>[] _sendTags;
     private readonly string _topic;
@@ -27,7 +25,7 @@ internal sealed class PublishMetrics
         var meter = meters.Create(ApiTelemetry.Name);
         meter.CreateObservableCounter(
             "useractivity.api.publishes",
-            Observe,
+            () => _totals.Observe(),
             unit: "{event}",
             description: "Events the API tried to publish, by outcome: acknowledged, failed, timed_out, or rejected while the circuit was open.");
         // The messaging semantic conventions' client operation duration: for a send, the time to the acknowledgement.
@@ -56,7 +54,7 @@ internal sealed class PublishMetrics
     /// <param name="errorType">error.type of a failed send: "timeout" or librdkafka's error code.</param>
     public void Record(PublishStatus status, TimeSpan? elapsed, string? errorType = null)
     {
-        Interlocked.Increment(ref _totals[(int)status]);
+        _totals.Increment(status);
         if (elapsed is not { } duration || !_duration.Enabled)
         {
             return;
@@ -72,7 +70,7 @@ internal sealed class PublishMetrics
         }
     }
 
-    public long Total(PublishStatus status) => Interlocked.Read(ref _totals[(int)status]);
+    public long Total(PublishStatus status) => _totals.Total(status);
 
     private static string NameOf(PublishStatus status) => status switch
     {
@@ -83,11 +81,4 @@ internal sealed class PublishMetrics
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
 
-    private IEnumerable<Measurement<long>> Observe()
-    {
-        for (var i = 0; i < Statuses.Length; i++)
-        {
-            yield return new Measurement<long>(Interlocked.Read(ref _totals[i]), new KeyValuePair<string, object?>("outcome", OutcomeNames[i]));
-        }
-    }
 }
