@@ -28,6 +28,7 @@ internal sealed class KafkaEventPublisher(
 
     private readonly string _topic = kafka.Value.Topic;
     private readonly string _spanName = $"send {kafka.Value.Topic}";
+    private readonly KeyValuePair<string, object?>[] _sendTags = MessagingTags.Operation("send", kafka.Value.Topic);
     private readonly ResiliencePipeline _pipeline = pipelines.GetPipeline(PublishPipeline.Name);
 
     public async Task<PublishResult> PublishAsync(Guid eventId, byte[] eventJson, CancellationToken cancellationToken)
@@ -206,10 +207,7 @@ internal sealed class KafkaEventPublisher(
         var activity = ApiTelemetry.Source.StartActivity(_spanName, ActivityKind.Producer);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag("messaging.system", "kafka");
-            activity.SetTag("messaging.operation.name", "send");
-            activity.SetTag("messaging.operation.type", "send");
-            activity.SetTag("messaging.destination.name", _topic);
+            activity.SetTags(_sendTags);
             if (key is not null)
             {
                 activity.SetTag("messaging.kafka.message.key", key);

@@ -38,13 +38,7 @@ internal sealed class PublishMetrics
             {
                 HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
             });
-        _sendTags =
-        [
-            new("messaging.system", "kafka"),
-            new("messaging.operation.name", "send"),
-            new("messaging.operation.type", "send"),
-            new("messaging.destination.name", _topic),
-        ];
+        _sendTags = MessagingTags.Operation("send", _topic);
     }
 
     public bool TimesPublishes => _duration.Enabled;
