@@ -20,17 +20,11 @@ internal static class KafkaProducerRegistration
         builder.AddValidatedOptions<KafkaOptions>();
         builder.AddValidatedOptions<ProducerApiOptions>();
         var services = builder.Services;
-        services.AddSingleton(static sp =>
-        {
-            var kafka = sp.GetRequiredService<IOptions<KafkaOptions>>().Value;
-            var api = sp.GetRequiredService<IOptions<ProducerApiOptions>>().Value;
-            var statistics = sp.GetRequiredService<KafkaClientMetrics>();
-            var config = CreateConfig(kafka, api);
-            config.StatisticsIntervalMs = statistics.StatisticsIntervalMs;
-            return new ProducerBuilder<string, byte[]>(config)
-                .WithServiceTelemetry(sp.GetRequiredService<ILoggerFactory>(), statistics, "producer", sp.GetRequiredService<AllBrokersDown>().OnProducerError)
-                .Build();
-        });
+        services.AddSingleton(static sp => ServiceProducer.Build<string, byte[]>(
+            sp,
+            CreateConfig(sp.GetRequiredService<IOptions<KafkaOptions>>().Value, sp.GetRequiredService<IOptions<ProducerApiOptions>>().Value),
+            "producer",
+            sp.GetRequiredService<AllBrokersDown>().OnProducerError));
         services.AddSingleton<PublishMetrics>();
         services.AddSingleton<AllBrokersDown>();
         services.AddHostedService<AllBrokersDownBreaker>();
@@ -42,27 +36,25 @@ internal static class KafkaProducerRegistration
         return builder;
     }
 
-    internal static ProducerConfig CreateConfig(KafkaOptions kafka, ProducerApiOptions api) => new()
+    internal static ProducerConfig CreateConfig(KafkaOptions kafka, ProducerApiOptions api)
     {
-        BootstrapServers = kafka.BootstrapServers,
-        ClientId = "producer-api",
-        // An acknowledged event is on every in-sync replica, and retries never write it twice.
-        Acks = Acks.All,
-        EnableIdempotence = true,
+        // Acknowledged means on every in-sync replica, and retries never write an event twice.
+        var config = ServiceProducer.Config(kafka, "producer-api");
         // murmur2 of the key, as the Java client does: an eventId maps to the same partition from any producer,
         // and anyone who knows the partition count can tell which partition (and so which worker) holds an event.
-        Partitioner = Partitioner.Murmur2Random,
+        config.Partitioner = Partitioner.Murmur2Random;
         // Every POST waits for its acknowledgement, so throughput is connections / (linger + round trip):
         // a short linger batches concurrent requests without adding much latency to each.
-        LingerMs = api.LingerMs,
-        SocketNagleDisable = true,
-        CompressionType = CompressionType.Lz4,
+        config.LingerMs = api.LingerMs;
+        config.SocketNagleDisable = true;
+        config.CompressionType = CompressionType.Lz4;
         // librdkafka retries on its own until this deadline; after it the client gets its 503, never a
         // 201 for a message still in flight. Its default is 300 s.
-        MessageTimeoutMs = api.PublishTimeoutMs,
+        config.MessageTimeoutMs = api.PublishTimeoutMs;
         // The API reads only the partition and offset of a delivery (always there): no copies of the key, value
         // and headers back into the report.
-        DeliveryReportFields = "none",
-        RequestTimeoutMs = api.PublishTimeoutMs,
-    };
+        config.DeliveryReportFields = "none";
+        config.RequestTimeoutMs = api.PublishTimeoutMs;
+        return config;
+    }
 }
