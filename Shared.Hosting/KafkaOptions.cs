@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace Shared.Hosting;
 
-/// <summary>Where the events live. Shared by the API (producer) and the worker (consumer).</summary>
+/// <summary>Where the events live and who consumes them. Shared by the API (producer) and the worker (consumer).</summary>
 public sealed class KafkaOptions
 {
     [ConfigurationKeyName("KAFKA_BOOTSTRAP_SERVERS")]
@@ -17,4 +17,11 @@ public sealed class KafkaOptions
     [RegularExpression(@"^[a-zA-Z0-9._-]{1,249}$",
         ErrorMessage = "KAFKA_TOPIC must be 1 to 249 characters of letters, digits, '.', '_' and '-'.")]
     public string Topic { get; set; } = "user-activity-events";
+
+    /// <summary>The workers' consumer group: the workers consume in it, and the API reports its lag whether or not a worker runs.</summary>
+    [ConfigurationKeyName("KAFKA_CONSUMER_GROUP")]
+    [Required(ErrorMessage = "KAFKA_CONSUMER_GROUP must name the consumer group, such as user-activity-consumer-group.")]
+    [RegularExpression(@"^[a-zA-Z0-9._-]{1,249}$",
+        ErrorMessage = "KAFKA_CONSUMER_GROUP must be 1 to 249 characters of letters, digits, '.', '_' and '-'.")]
+    public string ConsumerGroup { get; set; } = "user-activity-consumer-group";
 }

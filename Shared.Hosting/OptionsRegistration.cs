@@ -4,12 +4,36 @@ using System.Globalization;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Shared.Hosting;
 
 public static class OptionsRegistration
 {
+    /// <summary>
+    /// The one way a service reads its settings, as it registers what needs them: <typeparamref name="T"/> is bound
+    /// and validated now, so that a bad setting stops the service before the host is built with one line naming the
+    /// variable; and it is registered as <c>IOptions&lt;T&gt;</c> for the service's classes (<see cref="AddValidatedOptions{T}(IServiceCollection, IConfiguration)"/>).
+    /// Once per builder: every registration that needs the same settings gets the same instance.
+    /// </summary>
+    /// <returns>The settings, for what the host itself needs before it is built (ports, logging).</returns>
+    public static T AddValidatedOptions<T>(this IHostApplicationBuilder builder)
+        where T : class, new()
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var key = (typeof(OptionsRegistration), typeof(T));
+        if (builder.Properties.TryGetValue(key, out var read))
+        {
+            return (T)read;
+        }
+
+        var options = builder.Configuration.ReadValidated<T>();
+        builder.Services.AddValidatedOptions<T>(builder.Configuration);
+        builder.Properties[key] = options;
+        return options;
+    }
+
     /// <summary>
     /// Binds <typeparamref name="T"/> from the root configuration, where environment variables land under
     /// their own names, and validates it at start-up: a bad setting stops the service with a message that

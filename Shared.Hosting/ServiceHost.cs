@@ -8,38 +8,41 @@ using Shared.Hosting.Health;
 namespace Shared.Hosting;
 
 /// <summary>
-/// The entry point both services share: build, run, and turn a start-up failure (a bad setting, say) into one
-/// fatal log line and exit code 1 instead of an unhandled-exception dump.
+/// What both services' Main does around their composition root: run it, or probe a running instance, and turn a
+/// start-up failure (a bad setting, say) into one fatal log line and exit code 1 instead of an unhandled-exception dump.
 /// </summary>
 public static class ServiceHost
 {
-    /// <param name="args">The command line; <c>--health-check</c> probes a running instance instead of starting one.</param>
+    /// <summary>Builds the service with <paramref name="build"/> (its Program's composition root) and runs it until it stops.</summary>
+    public static Task<int> RunAsync(Func<WebApplication> build)
+    {
+        ArgumentNullException.ThrowIfNull(build);
+        return ReportFailuresAsync(async () =>
+        {
+            var app = build();
+            await app.RunAsync();
+            return 0;
+        });
+    }
+
+    /// <summary>
+    /// <c>--health-check</c>: asks the instance running on this machine for /health/ready and exits 0 when it is ready.
+    /// </summary>
     /// <param name="healthPort">Where this service answers /health/ready, from its environment.</param>
-    /// <param name="configure">Registers the service.</param>
-    /// <param name="map">Maps its endpoints.</param>
-    public static async Task<int> RunAsync(
-        string[] args,
-        Func<IConfiguration, int> healthPort,
-        Action<WebApplicationBuilder> configure,
-        Action<WebApplication> map)
+    public static Task<int> ProbeAsync(Func<IConfiguration, int> healthPort)
     {
         ArgumentNullException.ThrowIfNull(healthPort);
+        return ReportFailuresAsync(() => HealthProbe.RunAsync(healthPort(new ConfigurationBuilder().AddEnvironmentVariables().Build())));
+    }
+
+    private static async Task<int> ReportFailuresAsync(Func<Task<int>> run)
+    {
         // Start-up errors, before the host's own logger exists, go to this one. Not a reloadable bootstrap logger:
         // tests build several hosts in one process, and each host keeps a logger of its own.
         Log.Logger = new LoggerConfiguration().WriteTo.Console().CreateLogger();
         try
         {
-            if (args is [HealthProbe.Switch, ..])
-            {
-                return await HealthProbe.RunAsync(healthPort(new ConfigurationBuilder().AddEnvironmentVariables().Build()));
-            }
-
-            var builder = WebApplication.CreateSlimBuilder(args);
-            configure(builder);
-            var app = builder.Build();
-            map(app);
-            await app.RunAsync();
-            return 0;
+            return await run();
         }
         catch (Exception ex) when (BadSettings(ex) is { } reason)
         {

@@ -17,8 +17,9 @@ public static class ServiceLogging
     /// </summary>
     public static WebApplicationBuilder AddServiceLogging(this WebApplicationBuilder builder, string serviceName)
     {
-        var options = builder.Configuration.ReadValidated<ServiceOptions>();
-        var telemetry = builder.Configuration.ReadValidated<TelemetryOptions>();
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.AddValidatedOptions<ServiceOptions>();
+        var telemetry = builder.AddValidatedOptions<TelemetryOptions>();
         var level = Enum.Parse<LogEventLevel>(options.LogLevel);
         builder.Services.AddSerilog(
             logger =>

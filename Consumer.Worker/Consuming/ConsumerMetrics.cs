@@ -2,11 +2,11 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using Consumer.Worker.Options;
 using Consumer.Worker.Store;
 using Microsoft.Extensions.Options;
 using Shared.Hosting;
 using Shared.Hosting.Kafka;
+using Shared.Hosting.Telemetry;
 
 namespace Consumer.Worker.Consuming;
 
@@ -18,12 +18,10 @@ namespace Consumer.Worker.Consuming;
 /// </summary>
 public sealed class ConsumerMetrics
 {
-    private static readonly string[] Changes = ["assigned", "revoked", "lost"];
-
     private readonly ConcurrentDictionary<int, StrongBox<long>> _consumed = new();
     private readonly ConcurrentDictionary<int, long> _lag = new();
     private readonly ConcurrentDictionary<int, StrongBox<long>> _lostToRetention = new();
-    private readonly long[] _rebalances = new long[Changes.Length];
+    private readonly OutcomeCounts<PartitionChange> _rebalances = new("change", static change => change.ToString().ToLowerInvariant());
     private readonly ServingState _serving;
     private readonly KafkaClientMetrics _statistics;
     private readonly string _topic;
@@ -32,19 +30,17 @@ public sealed class ConsumerMetrics
     public ConsumerMetrics(
         IMeterFactory meters,
         IOptions<KafkaOptions> kafka,
-        IOptions<WorkerOptions> worker,
         IProcessedEventStore store,
         ServingState serving,
         KafkaClientMetrics statistics)
     {
         ArgumentNullException.ThrowIfNull(meters);
         ArgumentNullException.ThrowIfNull(kafka);
-        ArgumentNullException.ThrowIfNull(worker);
         ArgumentNullException.ThrowIfNull(store);
         _serving = serving;
         _statistics = statistics;
         _topic = kafka.Value.Topic;
-        _group = worker.Value.ConsumerGroup;
+        _group = kafka.Value.ConsumerGroup;
         var meter = meters.Create(WorkerTelemetry.Name);
         // The messaging semantic conventions' consumer counter: every message read, rebuilt ones included.
         meter.CreateObservableCounter(
@@ -54,7 +50,7 @@ public sealed class ConsumerMetrics
             description: "Messages the worker read from Kafka, per partition, including those read again to rebuild the store.");
         meter.CreateObservableCounter(
             "useractivity.worker.rebalances",
-            ObserveRebalances,
+            () => _rebalances.Observe(),
             unit: "{rebalance}",
             description: "Changes to this worker's share of the partitions: assigned, revoked, or lost (taken away without a clean revocation).");
         meter.CreateObservableCounter(
@@ -90,7 +86,7 @@ public sealed class ConsumerMetrics
     public void Consumed(int partition) =>
         Interlocked.Increment(ref _consumed.GetOrAdd(partition, static _ => new StrongBox<long>()).Value);
 
-    public void Assigned() => Interlocked.Increment(ref _rebalances[0]);
+    public void Assigned() => _rebalances.Increment(PartitionChange.Assigned);
 
     public void LostToRetention(int partition, long events) =>
         Interlocked.Add(ref _lostToRetention.GetOrAdd(partition, static _ => new StrongBox<long>()).Value, events);
@@ -102,7 +98,7 @@ public sealed class ConsumerMetrics
     public void Revoked(IEnumerable<int> partitions, bool lost)
     {
         ArgumentNullException.ThrowIfNull(partitions);
-        Interlocked.Increment(ref _rebalances[lost ? 2 : 1]);
+        _rebalances.Increment(lost ? PartitionChange.Lost : PartitionChange.Revoked);
         foreach (var partition in partitions)
         {
             _lag.TryRemove(partition, out _);
@@ -147,14 +143,6 @@ public sealed class ConsumerMetrics
                 new("messaging.destination.name", _topic),
                 new("messaging.consumer.group.name", _group),
                 new("messaging.destination.partition.id", PartitionId(partition)));
-        }
-    }
-
-    private IEnumerable<Measurement<long>> ObserveRebalances()
-    {
-        for (var i = 0; i < Changes.Length; i++)
-        {
-            yield return new Measurement<long>(Interlocked.Read(ref _rebalances[i]), new KeyValuePair<string, object?>("change", Changes[i]));
         }
     }
 

@@ -17,9 +17,3 @@ public enum HandleOutcome
     /// <summary>Valid, but processing kept failing after its retries: it goes to the dead-letter topic.</summary>
     Failed,
 }
-
-/// <summary>What happened to one message, why when it was not stored, and the event's timestamp when it was.</summary>
-public readonly record struct HandleResult(HandleOutcome Outcome, string? Reason = null, DateTimeOffset? Timestamp = null)
-{
-    public bool GoesToDeadLetters => Outcome is HandleOutcome.Malformed or HandleOutcome.Failed;
-}

@@ -6,21 +6,30 @@ namespace Consumer.Worker.Consuming;
 
 internal static class KafkaConsumerRegistration
 {
-    /// <summary>The consume loop, the owner of the partitions' life, and what it publishes for readers.</summary>
-    public static IServiceCollection AddKafkaConsuming(this IServiceCollection services)
+    /// <summary>
+    /// The consume loop, what it does with each message (handled, retried, dead-lettered, counted), the owner of the
+    /// partitions' life, and what that owner publishes for readers.
+    /// </summary>
+    public static IHostApplicationBuilder AddKafkaConsuming(this IHostApplicationBuilder builder)
     {
+        builder.AddValidatedOptions<KafkaOptions>();
+        builder.AddValidatedOptions<WorkerOptions>();
+        var services = builder.Services;
+        services.AddSingleton<WorkerMetrics>();
+        services.AddSingleton<EventMessageHandler>();
+        services.AddSingleton<MessageProcessor>();
         services.AddSingleton<ServingState>();
         services.AddSingleton<ConsumerMetrics>();
         services.AddSingleton<PartitionLifecycle>();
         services.AddHostedService<KafkaConsumerService>();
-        return services;
+        return builder;
     }
 
     /// <summary>The consumer's whole configuration, in one place.</summary>
     internal static ConsumerConfig CreateConfig(KafkaOptions kafka, WorkerOptions worker) => new()
     {
         BootstrapServers = kafka.BootstrapServers,
-        GroupId = worker.ConsumerGroup,
+        GroupId = kafka.ConsumerGroup,
         ClientId = $"consumer-worker-{Environment.MachineName}",
         // A group that never committed a partition reads it from the start: the store is a view of the whole log.
         AutoOffsetReset = AutoOffsetReset.Earliest,

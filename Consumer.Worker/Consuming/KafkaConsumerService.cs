@@ -55,7 +55,7 @@ internal sealed class KafkaConsumerService(
         using var consumer = Build();
         consumer.Subscribe(topic);
         partitions.Started();
-        _logger.LogInformation("Consuming {Topic} in group {ConsumerGroup}", topic, worker.Value.ConsumerGroup);
+        _logger.LogInformation("Consuming {Topic} in group {ConsumerGroup}", topic, kafka.Value.ConsumerGroup);
         try
         {
             while (!stoppingToken.IsCancellationRequested)

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using OpenTelemetry.Context.Propagation;
 using Polly;
 using Polly.Retry;
+using Shared.Hosting;
 using Shared.Hosting.Telemetry;
 
 namespace Consumer.Worker.Consuming;
@@ -26,21 +27,23 @@ public sealed class MessageProcessor
     private readonly ILogger<MessageProcessor> _logger;
     private readonly ResiliencePipeline<HandleResult> _retry;
     private readonly string _consumerGroup;
-    private (string Topic, string Name) _spanName = (string.Empty, string.Empty);
+    private (string Topic, string Name, KeyValuePair<string, object?>[] Tags) _span = (string.Empty, string.Empty, []);
 
     public MessageProcessor(
         EventMessageHandler handler,
         IDeadLetterPublisher deadLetters,
         WorkerMetrics metrics,
+        IOptions<KafkaOptions> kafka,
         IOptions<WorkerOptions> options,
         ILogger<MessageProcessor> logger)
     {
+        ArgumentNullException.ThrowIfNull(kafka);
         ArgumentNullException.ThrowIfNull(options);
         _handler = handler;
         _deadLetters = deadLetters;
         _metrics = metrics;
         _logger = logger;
-        _consumerGroup = options.Value.ConsumerGroup;
+        _consumerGroup = kafka.Value.ConsumerGroup;
         var retries = options.Value.ProcessingMaxAttempts - 1;
         var builder = new ResiliencePipelineBuilder<HandleResult>();
         if (retries > 0)
@@ -137,13 +140,11 @@ public sealed class MessageProcessor
 
         var parent = Propagators.DefaultTextMapPropagator.Extract(default, result.Message.Headers, static (headers, name) =>
             headers is not null && headers.TryGetLastBytes(name, out var bytes) ? [Encoding.UTF8.GetString(bytes)] : []);
-        var activity = source.StartActivity(SpanName(result.Topic), ActivityKind.Consumer, parent.ActivityContext);
+        var span = Span(result.Topic);
+        var activity = source.StartActivity(span.Name, ActivityKind.Consumer, parent.ActivityContext);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag("messaging.system", "kafka");
-            activity.SetTag("messaging.operation.name", "process");
-            activity.SetTag("messaging.operation.type", "process");
-            activity.SetTag("messaging.destination.name", result.Topic);
+            activity.SetTags(span.Tags);
             activity.SetTag("messaging.consumer.group.name", _consumerGroup);
             activity.SetTag("messaging.destination.partition.id", result.Partition.Value.ToString(CultureInfo.InvariantCulture));
             activity.SetTag("messaging.kafka.offset", result.Offset.Value);
@@ -153,15 +154,15 @@ public sealed class MessageProcessor
         return activity;
     }
 
-    /// <summary>"process {topic}", built once: the worker consumes one topic.</summary>
-    private string SpanName(string topic)
+    /// <summary>"process {topic}" and the span's messaging tags, built once: the worker consumes one topic.</summary>
+    private (string Topic, string Name, KeyValuePair<string, object?>[] Tags) Span(string topic)
     {
-        var cached = _spanName;
+        var cached = _span;
         if (!string.Equals(cached.Topic, topic, StringComparison.Ordinal))
         {
-            _spanName = cached = (topic, $"process {topic}");
+            _span = cached = (topic, $"process {topic}", MessagingTags.Operation("process", topic));
         }
 
-        return cached.Name;
+        return cached;
     }
 }

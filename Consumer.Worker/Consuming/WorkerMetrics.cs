@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Shared.Hosting.Telemetry;
 
 namespace Consumer.Worker.Consuming;
 
@@ -10,10 +11,8 @@ public sealed class WorkerMetrics
 {
     public const string MeterName = WorkerTelemetry.Name;
 
-    private static readonly HandleOutcome[] Outcomes = Enum.GetValues<HandleOutcome>();
-    private readonly long[] _totals = new long[Outcomes.Length];
-    private readonly long[] _deadLetters = new long[Outcomes.Length];
-    private readonly KeyValuePair<string, object?>[] _tags;
+    private readonly OutcomeCounts<HandleOutcome> _totals = new("outcome", TagValue);
+    private readonly OutcomeCounts<HandleOutcome> _deadLetters = new("outcome", TagValue);
     private readonly Histogram<double> _storedDelay;
     private readonly TimeProvider _time;
 
@@ -22,15 +21,14 @@ public sealed class WorkerMetrics
         ArgumentNullException.ThrowIfNull(meters);
         _time = time ?? TimeProvider.System;
         var meter = meters.Create(MeterName);
-        _tags = [.. Outcomes.Select(o => KeyValuePair.Create("outcome", (object?)o.ToString().ToLowerInvariant()))];
         meter.CreateObservableCounter(
             "useractivity.worker.events",
-            () => Observe(_totals, static _ => true),
+            () => _totals.Observe(),
             unit: "{event}",
             description: "Messages handled by the worker, by outcome: stored, duplicate, rebuilt, malformed or failed.");
         meter.CreateObservableCounter(
             "useractivity.worker.dead_letters",
-            () => Observe(_deadLetters, static outcome => outcome is HandleOutcome.Malformed or HandleOutcome.Failed),
+            () => _deadLetters.Observe(static outcome => outcome is HandleOutcome.Malformed or HandleOutcome.Failed),
             unit: "{message}",
             description: "Messages written to the dead-letter topic (and acknowledged there), by why: malformed, or failed after its retries.");
         _storedDelay = meter.CreateHistogram(
@@ -48,7 +46,7 @@ public sealed class WorkerMetrics
     /// <param name="timestamp">The event's timestamp, for a stored event.</param>
     public void Record(HandleOutcome outcome, DateTimeOffset? timestamp = null)
     {
-        Interlocked.Increment(ref _totals[(int)outcome]);
+        _totals.Increment(outcome);
         if (outcome == HandleOutcome.Stored && timestamp is { } at && _storedDelay.Enabled)
         {
             // A client's clock ahead of ours is no negative delay.
@@ -57,21 +55,12 @@ public sealed class WorkerMetrics
     }
 
     /// <summary>The dead-letter topic has acknowledged the message, which had this outcome.</summary>
-    public void DeadLettered(HandleOutcome outcome) => Interlocked.Increment(ref _deadLetters[(int)outcome]);
+    public void DeadLettered(HandleOutcome outcome) => _deadLetters.Increment(outcome);
 
     /// <summary>How many messages had this outcome since the worker started.</summary>
-    public long Total(HandleOutcome outcome) => Interlocked.Read(ref _totals[(int)outcome]);
+    public long Total(HandleOutcome outcome) => _totals.Total(outcome);
 
-    public long DeadLetters(HandleOutcome outcome) => Interlocked.Read(ref _deadLetters[(int)outcome]);
+    public long DeadLetters(HandleOutcome outcome) => _deadLetters.Total(outcome);
 
-    private IEnumerable<Measurement<long>> Observe(long[] totals, Func<HandleOutcome, bool> shown)
-    {
-        foreach (var outcome in Outcomes)
-        {
-            if (shown(outcome))
-            {
-                yield return new Measurement<long>(Interlocked.Read(ref totals[(int)outcome]), _tags[(int)outcome]);
-            }
-        }
-    }
+    private static string TagValue(HandleOutcome outcome) => outcome.ToString().ToLowerInvariant();
 }

@@ -15,12 +15,6 @@ public sealed class WorkerOptions
     [Range(1, 65535, ErrorMessage = "WORKER_HEALTH_PORT must be a TCP port (1-65535).")]
     public int HealthPort { get; set; } = 8081;
 
-    [ConfigurationKeyName("KAFKA_CONSUMER_GROUP")]
-    [Required(ErrorMessage = "KAFKA_CONSUMER_GROUP must name the consumer group, such as user-activity-consumer-group.")]
-    [RegularExpression(@"^[a-zA-Z0-9._-]{1,249}$",
-        ErrorMessage = "KAFKA_CONSUMER_GROUP must be 1 to 249 characters of letters, digits, '.', '_' and '-'.")]
-    public string ConsumerGroup { get; set; } = "user-activity-consumer-group";
-
     /// <summary>Where messages go that cannot be processed: malformed ones at once, failing ones after their retries.</summary>
     [ConfigurationKeyName("KAFKA_DLQ_TOPIC")]
     [Required(ErrorMessage = "KAFKA_DLQ_TOPIC must name the dead-letter topic, such as user-activity-events.dlq.")]

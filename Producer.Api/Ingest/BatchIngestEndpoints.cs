@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using Producer.Api.OpenApi;
+using Producer.Api.Http;
+using Producer.Api.Kafka;
 using Producer.Api.Options;
-using Producer.Api.Publishing;
 using Shared.Contracts.Events;
 
 namespace Producer.Api.Ingest;
@@ -18,7 +18,6 @@ internal static class BatchIngestEndpoints
     {
         app.MapPost("/events/generate/batch", GenerateBatchAsync)
             .WithName("GenerateEventBatch")
-            .WithTags("Events")
             .WithSummary("Publish many events")
             .WithDescription(
                 "A JSON array of at most MAX_BATCH_EVENTS events, each validated on its own, all published together. Answers 200 with one " +
@@ -26,8 +25,7 @@ internal static class BatchIngestEndpoints
                 "errors, or 503 with the eventId to retry with. 400 for a body that is not a non-empty array within the limit.")
             .Accepts<NewEvent[]>("application/json")
             .Produces<BatchResult>(StatusCodes.Status200OK)
-            .ProducesIngestProblems()
-            .WithRequestTimeout(RequestLimits.TimeoutPolicy);
+            .AsIngestEndpoint();
         return app;
     }
 

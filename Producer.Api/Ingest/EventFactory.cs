@@ -3,9 +3,6 @@ using Shared.Contracts.Events;
 
 namespace Producer.Api.Ingest;
 
-/// <summary>An event ready to publish: its id and its JSON, which is both the Kafka value and the 201 body.</summary>
-internal sealed record OutgoingEvent(Guid EventId, byte[] Json);
-
 /// <summary>Completes a validated request into the published event.</summary>
 internal sealed class EventFactory(TimeProvider time)
 {

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
-using Producer.Api.OpenApi;
+using Producer.Api.Http;
+using Producer.Api.Kafka;
 using Producer.Api.Options;
-using Producer.Api.Publishing;
 using Shared.Contracts.Events;
 
 namespace Producer.Api.Ingest;
@@ -12,7 +12,6 @@ internal static class IngestEndpoints
     {
         app.MapPost("/events/generate", GenerateAsync)
             .WithName("GenerateEvent")
-            .WithTags("Events")
             .WithSummary("Publish an event")
             .WithDescription(
                 "Validates the event, completes it (eventId, timestamp, payload) and publishes it to Kafka, keyed by eventId. " +
@@ -20,8 +19,7 @@ internal static class IngestEndpoints
                 "was written: retrying with the same eventId is safe.")
             .Accepts<NewEvent>("application/json")
             .Produces<PublishedEvent>(StatusCodes.Status201Created)
-            .ProducesIngestProblems()
-            .WithRequestTimeout(RequestLimits.TimeoutPolicy);
+            .AsIngestEndpoint();
         return app;
     }
 

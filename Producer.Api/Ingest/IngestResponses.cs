@@ -1,7 +1,16 @@
+using Producer.Api.Http;
+
 namespace Producer.Api.Ingest;
 
 internal static class IngestResponses
 {
+    /// <summary>What every ingest endpoint shares: its tag in the OpenAPI document, its errors, and the request timeout.</summary>
+    public static RouteHandlerBuilder AsIngestEndpoint(this RouteHandlerBuilder endpoint)
+    {
+        endpoint.WithTags("Events").ProducesIngestProblems().WithRequestTimeout(RequestLimits.TimeoutPolicy);
+        return endpoint;
+    }
+
     /// <summary>
     /// The errors every ingest endpoint can answer, for the OpenAPI document: the body's validation, its pace and
     /// size and type, and Kafka not taking the events.

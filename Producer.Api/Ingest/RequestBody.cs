@@ -1,4 +1,5 @@
 using System.Buffers;
+using Producer.Api.Http;
 
 namespace Producer.Api.Ingest;
 

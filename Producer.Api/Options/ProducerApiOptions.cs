@@ -46,11 +46,6 @@ public sealed class ProducerApiOptions : IValidatableObject
 
     public WorkerAddresses Workers => WorkerAddresses.TryParse(WorkerGrpcUrl, out var parsed, out _) ? parsed : new WorkerAddresses([], null, 0);
 
-    /// <summary>The workers' consumer group, whose lag the API reports whether or not a worker runs.</summary>
-    [ConfigurationKeyName("KAFKA_CONSUMER_GROUP")]
-    [Required(ErrorMessage = "KAFKA_CONSUMER_GROUP must name the consumer group, such as user-activity-consumer-group.")]
-    public string ConsumerGroup { get; set; } = "user-activity-consumer-group";
-
     /// <summary>Most events in one POST /events/generate/batch.</summary>
     [ConfigurationKeyName("MAX_BATCH_EVENTS")]
     [Range(1, 10_000, ErrorMessage = "MAX_BATCH_EVENTS must be between 1 and 10000.")]

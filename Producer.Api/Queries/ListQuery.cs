@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
+using Producer.Api.Workers;
 using Shared.Contracts.Events;
 using Shared.Contracts.Grpc;
 

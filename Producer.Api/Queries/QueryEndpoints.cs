@@ -1,9 +1,8 @@
 using System.Text.Json;
 using Grpc.Core;
-using Polly.CircuitBreaker;
-using Producer.Api.Health;
-using Producer.Api.Ingest;
-using Producer.Api.OpenApi;
+using Producer.Api.Http;
+using Producer.Api.Kafka;
+using Producer.Api.Workers;
 using Shared.Contracts.Events;
 using Shared.Contracts.Grpc;
 
@@ -60,9 +59,9 @@ internal static class QueryEndpoints
         {
             streams = await workers.OpenListAsync(new ListProcessedEventsRequest { JsonOnly = true, PageSize = WorkerPage.Size }, context.RequestAborted);
         }
-        catch (Exception ex) when (IsUnavailable(ex) && !context.RequestAborted.IsCancellationRequested)
+        catch (Exception ex) when (WorkerErrors.IsUnavailable(ex) && !context.RequestAborted.IsCancellationRequested)
         {
-            return WorkerErrors.Unavailable(context, ex);
+            return WorkerProblems.Unavailable(context, ex);
         }
 
         using (streams)
@@ -143,9 +142,9 @@ internal static class QueryEndpoints
                 answers.Add(events);
             }
         }
-        catch (Exception ex) when (IsUnavailable(ex) && !context.RequestAborted.IsCancellationRequested)
+        catch (Exception ex) when (WorkerErrors.IsUnavailable(ex) && !context.RequestAborted.IsCancellationRequested)
         {
-            return WorkerErrors.Unavailable(context, ex);
+            return WorkerProblems.Unavailable(context, ex);
         }
 
         var page = new List<ProcessedEvent>(query.Limit);
@@ -191,14 +190,11 @@ internal static class QueryEndpoints
                     title: "The event has not been processed.",
                     detail: $"No processed event has id {id}. An event accepted moments ago may not be processed yet.");
         }
-        catch (Exception ex) when (IsUnavailable(ex) && !context.RequestAborted.IsCancellationRequested)
+        catch (Exception ex) when (WorkerErrors.IsUnavailable(ex) && !context.RequestAborted.IsCancellationRequested)
         {
-            return WorkerErrors.Unavailable(context, ex);
+            return WorkerProblems.Unavailable(context, ex);
         }
     }
-
-    private static bool IsUnavailable(Exception ex) =>
-        ex is WorkersUnavailableException or BrokenCircuitException || (ex is RpcException rpc && WorkerErrors.IsUnavailable(rpc));
 
     private sealed class ProcessedEventsPageResult(List<ProcessedEvent> page) : IResult
     {

@@ -58,13 +58,3 @@ public static class HealthEndpoints
         writer.WriteEndObject();
     }
 }
-
-/// <summary>A health answer, for the OpenAPI document: the overall status and each check's.</summary>
-/// <param name="Status">Healthy, Degraded or Unhealthy.</param>
-/// <param name="Checks">Each check by name.</param>
-public sealed record HealthReportBody(string Status, IReadOnlyDictionary<string, HealthCheckBody> Checks);
-
-/// <summary>One check's state.</summary>
-/// <param name="Status">Healthy, Degraded or Unhealthy.</param>
-/// <param name="Description">What the check found.</param>
-public sealed record HealthCheckBody(string Status, string? Description);

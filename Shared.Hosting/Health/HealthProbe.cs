@@ -8,6 +8,9 @@ public static class HealthProbe
 {
     public const string Switch = "--health-check";
 
+    /// <summary>True when the command line asks for a probe of the running instance rather than a new one.</summary>
+    public static bool IsRequested(string[] args) => args is [Switch, ..];
+
     public static async Task<int> RunAsync(int port)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };

@@ -2,12 +2,6 @@ using System.Text.Json;
 
 namespace Shared.Hosting.Kafka;
 
-/// <summary>One partition as a client's statistics describe it; an offset is negative while librdkafka does not know it.</summary>
-public readonly record struct PartitionOffsets(string Topic, int Partition, long HighWatermark, long LogStart, long Committed, long Stored);
-
-/// <summary>A broker's average request round trip over the last statistics interval.</summary>
-public readonly record struct BrokerRoundTrip(string Broker, double Seconds);
-
 /// <summary>
 /// The few figures this service takes from librdkafka's statistics (STATISTICS.md in librdkafka): a JSON object
 /// of several kilobytes every interval, of which everything else is dropped.

@@ -35,9 +35,8 @@ public static class ServiceTelemetry
         this WebApplicationBuilder builder, string serviceName, string[] meters, string[] activitySources)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var options = builder.Configuration.ReadValidated<TelemetryOptions>();
+        var options = builder.AddValidatedOptions<TelemetryOptions>();
         var services = builder.Services;
-        services.AddValidatedOptions<TelemetryOptions>(builder.Configuration);
         services.AddMetrics();
         services.AddSingleton<KafkaClientMetrics>();
 

@@ -5,14 +5,6 @@ using Launcher;
 
 namespace Bench;
 
-/// <summary>A service the harness started: its process, the HTTP port it answers on, and the file of its output.</summary>
-internal sealed record Service(string Name, ServiceProcess Process, int HttpPort, int GrpcPort, LogTail Log)
-{
-    public string Url => $"http://127.0.0.1:{HttpPort}";
-
-    public (long Resident, long Peak) Memory() => ProcessStats.Memory(Process.ProcessId);
-}
-
 /// <summary>
 /// One development broker (in this process, as in DevStack) and the services started against it, each a child
 /// process configured through environment variables by the launcher, exactly as DevStack and Compose configure them.
@@ -196,31 +188,5 @@ internal sealed class BenchCluster : IAsyncDisposable
         _services.Add(service);
         await Readiness.EnsureReadyAsync(service.Process, spec.ReadyUrl, log.ToString);
         return service;
-    }
-}
-
-/// <summary>
-/// A service's output, in a file the operating system appends to (as a container runtime keeps a log), so that the
-/// worker's line per event costs the harness nothing; its last lines are shown when the service fails.
-/// </summary>
-internal sealed class LogTail(string name)
-{
-    private readonly string _path = Path.Combine(Path.GetTempPath(), $"bench-{Environment.ProcessId}-{name}-{Guid.NewGuid():N}.log");
-
-    public ServiceProcess Start(ServiceSpec service) => ServiceProcess.Start(service, logFile: _path);
-
-    public void Delete() => File.Delete(_path);
-
-    public override string ToString()
-    {
-        if (!File.Exists(_path))
-        {
-            return "(no output)";
-        }
-
-        using var file = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        file.Seek(Math.Max(0, file.Length - 8192), SeekOrigin.Begin);
-        using var reader = new StreamReader(file);
-        return reader.ReadToEnd();
     }
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Confluent.Kafka;
+using Producer.Api.Kafka;
 using Producer.Api.Options;
-using Producer.Api.Publishing;
 using Shared.Hosting;
 
 namespace Bench;

@@ -4,12 +4,6 @@ using System.Text.RegularExpressions;
 
 namespace Bench;
 
-/// <summary>What one wrk run reported.</summary>
-internal sealed record WrkResult(double RequestsPerSecond, long Requests, long Non2xx, long SocketErrors, double P50Ms, double P99Ms)
-{
-    public long Succeeded => Requests - Non2xx;
-}
-
 /// <summary>
 /// Runs wrk (Debian's package) as the closed-loop load generator: two threads, keep-alive connections, latency
 /// percentiles. It is far cheaper per request than a .NET client, which matters on two cores.

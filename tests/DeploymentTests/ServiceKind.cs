@@ -1,11 +1,9 @@
 using System.Reflection;
-using Consumer.Worker.Extensions;
 using Consumer.Worker.Options;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Producer.Api.Extensions;
 using Producer.Api.Options;
 using TestSupport;
 
@@ -17,31 +15,27 @@ namespace DeploymentTests;
 /// </summary>
 /// <param name="Name">The service's own name (service.name of its telemetry).</param>
 /// <param name="Assembly">Its assembly: the variables bound there are read by this service only.</param>
-/// <param name="Register">Its registrations, as its Program.cs runs them.</param>
-/// <param name="Map">Its endpoints, as its Program.cs maps them.</param>
+/// <param name="Compose">Its composition root (its Program.Build): the registrations and the endpoints.</param>
 /// <param name="HttpPort">The port of /health/live, /health/ready and /metrics, from its options.</param>
 /// <param name="GrpcPort">The port of its gRPC service (HTTP/2 only), if it has one.</param>
 internal sealed record ServiceKind(
     string Name,
     Assembly Assembly,
-    Action<WebApplicationBuilder> Register,
-    Action<WebApplication> Map,
+    Func<WebApplicationBuilder, WebApplication> Compose,
     Func<IServiceProvider, int> HttpPort,
     Func<IServiceProvider, int?> GrpcPort)
 {
     public static ServiceKind Api { get; } = new(
-        ProducerApiExtensions.ServiceName,
+        Producer.Api.Program.ServiceName,
         ServiceVariables.Api,
-        static builder => builder.AddProducerApi(),
-        static app => app.MapProducerApi(),
+        Producer.Api.Program.Build,
         static services => services.GetRequiredService<IOptions<ProducerApiOptions>>().Value.Port,
         static _ => null);
 
     public static ServiceKind Worker { get; } = new(
-        ConsumerWorkerExtensions.ServiceName,
+        Consumer.Worker.Program.ServiceName,
         ServiceVariables.Worker,
-        static builder => builder.AddConsumerWorker(),
-        static app => app.MapConsumerWorker(),
+        Consumer.Worker.Program.Build,
         // The gRPC port speaks HTTP/2 alone (h2c), which the kubelet's HTTP probes do not: health is on this one.
         static services => services.GetRequiredService<IOptions<WorkerOptions>>().Value.HealthPort,
         static services => services.GetRequiredService<IOptions<WorkerOptions>>().Value.GrpcPort);
@@ -69,9 +63,7 @@ internal sealed record ServiceKind(
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(environment.Select(e => new KeyValuePair<string, string?>(e.Key, e.Value)));
-        Register(builder);
-        var app = builder.Build();
-        Map(app);
+        var app = Compose(builder);
         app.Services.GetService<IStartupValidator>()?.Validate();
         return new BuiltService(app, this);
     }

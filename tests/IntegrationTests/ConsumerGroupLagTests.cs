@@ -38,6 +38,3 @@ public sealed partial class ConsumerGroupLagTests(MockClusterFixture kafka)
     [GeneratedRegex(@"^useractivity_api_consumer_group_lag(?:_messages)?\{[^}]*\} (\d+)", RegexOptions.Multiline)]
     private static partial Regex LagLine();
 }
-
-[CollectionDefinition(nameof(ConsumerGroupLagTests), DisableParallelization = true)]
-public sealed class ConsumerGroupLagRunsAlone;

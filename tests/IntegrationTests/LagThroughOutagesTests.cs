@@ -104,6 +104,3 @@ public sealed partial class LagThroughOutagesTests
     [GeneratedRegex(@"^useractivity_api_consumer_group_lag(?:_messages)?\{([^}]*)\} (\d+)", RegexOptions.Multiline)]
     private static partial Regex LagLine();
 }
-
-[CollectionDefinition(nameof(LagThroughOutagesTests), DisableParallelization = true)]
-public sealed class LagThroughOutagesRunsAlone;

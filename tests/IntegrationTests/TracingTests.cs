@@ -101,8 +101,3 @@ public sealed class TracingTests(MockClusterFixture kafka)
         }
     }
 }
-
-internal static class SpanTags
-{
-    public static string? Key(this Activity span) => span.GetTagItem("messaging.kafka.message.key") as string;
-}

@@ -4,32 +4,6 @@ using System.Text;
 
 namespace SystemTests;
 
-/// <summary>The API and the worker as OS processes with a short request timeout, so that slow clients are quick to test.</summary>
-public sealed class ShortTimeoutDeployment : IAsyncLifetime
-{
-    public const int RequestTimeoutMs = 2_000;
-
-    private ProcessDeployment? _stack;
-
-    public ProcessDeployment Stack => _stack!;
-
-    public async ValueTask InitializeAsync() =>
-        _stack = await ProcessDeployment.StartAsync(settings: new Dictionary<string, string>
-        {
-            ["PUBLISH_TIMEOUT_MS"] = "1000",
-            ["WORKER_CALL_TIMEOUT_MS"] = "1000",
-            ["REQUEST_TIMEOUT_MS"] = RequestTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_stack is not null)
-        {
-            await _stack.DisposeAsync();
-        }
-    }
-}
-
 /// <summary>
 /// Slowloris over a raw socket against the real API process: a client that trickles its headers or its body is
 /// cut off after REQUEST_TIMEOUT_MS instead of holding a connection for as long as it likes.

@@ -31,8 +31,3 @@ public static partial class EnvExampleFile
     [GeneratedRegex("^(?<name>[A-Za-z_][A-Za-z0-9_]*)=(?<value>.*)$")]
     private static partial Regex EntryLine();
 }
-
-/// <param name="Name">The variable.</param>
-/// <param name="Value">Its documented default.</param>
-/// <param name="HasComment">Whether a comment line stands directly above it.</param>
-public sealed record EnvExampleEntry(string Name, string Value, bool HasComment);

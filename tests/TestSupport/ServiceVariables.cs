@@ -73,10 +73,3 @@ public static partial class ServiceVariables
     [GeneratedRegex("^OTEL_[A-Z0-9_]*[A-Z0-9]$")]
     private static partial Regex VariableName();
 }
-
-/// <param name="Name">The environment variable.</param>
-/// <param name="Property">The option it binds to.</param>
-public sealed record ServiceVariable(string Name, PropertyInfo Property)
-{
-    public string Owner => $"{Property.DeclaringType!.FullName}.{Property.Name}";
-}

@@ -1,18 +1,5 @@
 namespace Launcher;
 
-/// <summary>How a wait for a service's readiness ended.</summary>
-public enum ReadinessOutcome
-{
-    /// <summary>Its ready URL answered 200.</summary>
-    Ready,
-
-    /// <summary>The process exited first.</summary>
-    Exited,
-
-    /// <summary>Neither happened within the time allowed.</summary>
-    TimedOut,
-}
-
 /// <summary>
 /// Waits for a child process to report ready. A process offers no readiness signal but its health endpoint, so this
 /// polls it, with a deadline, and stops at once when the process exits.

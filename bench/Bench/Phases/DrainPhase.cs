@@ -4,12 +4,6 @@ using Launcher;
 
 namespace Bench.Phases;
 
-/// <summary>One GET /events/processed of a whole store.</summary>
-internal sealed record QueryRun(string Store, int Workers, long Events, long Bytes, double Seconds, long ApiPeak, long ApiBefore, long WorkersPeak)
-{
-    public double MegabytesPerSecond => Bytes / 1e6 / Seconds;
-}
-
 /// <summary>
 /// Consume and query at volume: a topic filled with the large store's events (1,000,000 in full mode), drained by a
 /// bare Confluent.Kafka consumer and by 1, 2 and 3 workers in fresh groups; then the whole store listed through the

@@ -3,9 +3,6 @@ using System.Globalization;
 
 namespace Bench.Phases;
 
-/// <summary>One measured cell of the ingest matrix.</summary>
-internal sealed record IngestRun(string Host, int Connections, int Run, WrkResult Wrk, double HostCpuMicrosPerRequest, double? KeepUpSeconds);
-
 /// <summary>
 /// Ingest: a closed loop of single-event POSTs with wrk, against the API and the two reference hosts, each in a fresh
 /// stack (broker, one worker consuming as deployed, the host) so that no run inherits another's topic or store.

@@ -24,38 +24,3 @@ public sealed class Kafka : IKubernetesObject<V1ObjectMeta>
     /// <summary>The Service Strimzi creates for clients to bootstrap from: &lt;cluster&gt;-kafka-bootstrap.</summary>
     public string BootstrapServiceName => $"{Metadata.Name}-kafka-bootstrap";
 }
-
-public sealed class KafkaSpec
-{
-    public KafkaClusterSpec Kafka { get; set; } = new();
-
-    public EntityOperatorSpec? EntityOperator { get; set; }
-}
-
-public sealed class KafkaClusterSpec
-{
-    public IList<KafkaListener> Listeners { get; init; } = [];
-
-    /// <summary>Broker configuration: free-form in the CRD (x-kubernetes-preserve-unknown-fields).</summary>
-    public IDictionary<string, object> Config { get; init; } = new Dictionary<string, object>();
-}
-
-public sealed class KafkaListener
-{
-    public string Name { get; set; } = string.Empty;
-
-    public int Port { get; set; }
-
-    /// <summary>internal, cluster-ip, route, loadbalancer, nodeport, ingress...</summary>
-    public string Type { get; set; } = string.Empty;
-
-    public bool Tls { get; set; }
-}
-
-public sealed class EntityOperatorSpec
-{
-    public TopicOperatorSpec? TopicOperator { get; set; }
-}
-
-/// <summary>Present (even empty) means Strimzi runs the topic operator, which turns KafkaTopic resources into topics.</summary>
-public sealed class TopicOperatorSpec;

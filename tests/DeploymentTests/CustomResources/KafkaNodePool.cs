@@ -17,39 +17,3 @@ public sealed class KafkaNodePool : IKubernetesObject<V1ObjectMeta>
 
     public KafkaNodePoolSpec Spec { get; set; } = new();
 }
-
-public sealed class KafkaNodePoolSpec
-{
-    public int Replicas { get; set; }
-
-    /// <summary>controller, broker or both (KRaft).</summary>
-    public IList<string> Roles { get; init; } = [];
-
-    public KafkaStorage Storage { get; set; } = new();
-
-    /// <summary>The core type: the CRD's resources are a container's resource requirements.</summary>
-    public V1ResourceRequirements? Resources { get; set; }
-}
-
-public sealed class KafkaStorage
-{
-    /// <summary>ephemeral, persistent-claim or jbod.</summary>
-    public string Type { get; set; } = string.Empty;
-
-    public IList<KafkaVolume> Volumes { get; init; } = [];
-}
-
-public sealed class KafkaVolume
-{
-    public int Id { get; set; }
-
-    /// <summary>ephemeral or persistent-claim.</summary>
-    public string Type { get; set; } = string.Empty;
-
-    public string? Size { get; set; }
-
-    public bool? DeleteClaim { get; set; }
-
-    /// <summary>shared: the KRaft metadata log lives on this volume.</summary>
-    public string? KraftMetadata { get; set; }
-}

@@ -21,15 +21,3 @@ public sealed class KafkaTopic : IKubernetesObject<V1ObjectMeta>
     /// <summary>spec.topicName, or the resource's name when it has none (as the topic operator does).</summary>
     public string TopicName => Spec.TopicName ?? Metadata.Name;
 }
-
-public sealed class KafkaTopicSpec
-{
-    public string? TopicName { get; set; }
-
-    public int? Partitions { get; set; }
-
-    public int? Replicas { get; set; }
-
-    /// <summary>Topic configuration (retention.ms, cleanup.policy...): free-form in the CRD.</summary>
-    public IDictionary<string, object> Config { get; init; } = new Dictionary<string, object>();
-}

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Moq;
-using Producer.Api.Health;
+using Producer.Api.Kafka;
 using Producer.Api.Options;
 
 namespace UnitTests.Api;

@@ -4,8 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
 using Polly.Registry;
+using Producer.Api.Kafka;
 using Producer.Api.Options;
-using Producer.Api.Publishing;
 using Shared.Contracts.Events;
 using Shared.Hosting;
 

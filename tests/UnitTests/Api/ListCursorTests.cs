@@ -5,7 +5,7 @@ using System.Text.Json;
 using Confluent.Kafka;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Producer.Api.Health;
+using Producer.Api.Kafka;
 
 namespace UnitTests.Api;
 

@@ -4,12 +4,12 @@ using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
 using Grpc.Core;
+using Metadata = Grpc.Core.Metadata;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Moq;
-using Producer.Api.Health;
-using Producer.Api.Queries;
-using Metadata = Grpc.Core.Metadata;
+using Producer.Api.Kafka;
+using Producer.Api.Workers;
 using Shared.Contracts.Grpc;
 
 namespace UnitTests.Api;

@@ -1,4 +1,4 @@
-using Producer.Api.Queries;
+using Producer.Api.Workers;
 using Shared.Contracts.Grpc;
 
 namespace UnitTests.Api;

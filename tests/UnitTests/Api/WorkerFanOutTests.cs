@@ -1,13 +1,13 @@
 using Confluent.Kafka;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
+using MsOptions = Microsoft.Extensions.Options.Options;
 using Polly.Registry;
-using Producer.Api.Health;
+using Producer.Api.Kafka;
 using Producer.Api.Options;
-using Producer.Api.Queries;
+using Producer.Api.Workers;
 using Shared.Contracts.Events;
 using Shared.Contracts.Grpc;
-using MsOptions = Microsoft.Extensions.Options.Options;
 
 namespace UnitTests.Api;
 

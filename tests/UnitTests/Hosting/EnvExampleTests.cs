@@ -36,6 +36,16 @@ public sealed partial class EnvExampleTests
     }
 
     [Fact]
+    public void Each_variable_is_bound_by_one_options_property_only()
+    {
+        // Two options classes that bind one variable can disagree on its default and on what they accept.
+        AssertNone(CodeVariables()
+            .GroupBy(v => v.Name, StringComparer.Ordinal)
+            .Where(g => g.Count() > 1)
+            .Select(g => $"{g.Key} is bound by {string.Join(" and ", g.Select(v => v.Owner))}"));
+    }
+
+    [Fact]
     public void Env_example_holds_only_comments_blank_lines_and_unique_NAME_value_lines()
     {
         var lines = EnvExampleFile.Lines();

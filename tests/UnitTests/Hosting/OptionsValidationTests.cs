@@ -18,7 +18,7 @@ public sealed class OptionsValidationTests
         var empty = Environment();
 
         Assert.Equal("user-activity-events", empty.ReadValidated<KafkaOptions>().Topic);
-        Assert.Equal("user-activity-consumer-group", empty.ReadValidated<WorkerOptions>().ConsumerGroup);
+        Assert.Equal("user-activity-consumer-group", empty.ReadValidated<KafkaOptions>().ConsumerGroup);
         Assert.Equal(8080, empty.ReadValidated<ProducerApiOptions>().Port);
         Assert.Equal(5001, empty.ReadValidated<WorkerOptions>().GrpcPort);
         Assert.Equal(8081, empty.ReadValidated<WorkerOptions>().HealthPort);
@@ -29,6 +29,7 @@ public sealed class OptionsValidationTests
     [Theory]
     [InlineData("KAFKA_BOOTSTRAP_SERVERS", "no-port-here")]
     [InlineData("KAFKA_TOPIC", "has spaces")]
+    [InlineData("KAFKA_CONSUMER_GROUP", "")]
     public void A_bad_kafka_setting_fails_with_a_message_naming_the_variable(string variable, string value)
     {
         var ex = Assert.Throws<OptionsValidationException>(() => Environment((variable, value)).ReadValidated<KafkaOptions>());
@@ -88,7 +89,6 @@ public sealed class OptionsValidationTests
     }
 
     [Theory]
-    [InlineData("KAFKA_CONSUMER_GROUP", "")]
     [InlineData("KAFKA_SESSION_TIMEOUT_MS", "5")]
     [InlineData("WORKER_GRPC_PORT", "0")]
     public void A_bad_worker_setting_fails_with_a_message_naming_the_variable(string variable, string value)

@@ -1,7 +1,7 @@
 using Confluent.Kafka;
 using Consumer.Worker.Consuming;
+using Producer.Api.Kafka;
 using Producer.Api.Options;
-using Producer.Api.Publishing;
 using Shared.Hosting;
 
 namespace UnitTests.Hosting;

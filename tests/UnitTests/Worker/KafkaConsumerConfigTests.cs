@@ -9,8 +9,8 @@ namespace UnitTests.Worker;
 public sealed class KafkaConsumerConfigTests
 {
     private readonly ConsumerConfig _config = KafkaConsumerRegistration.CreateConfig(
-        new KafkaOptions { BootstrapServers = "broker:9092" },
-        new WorkerOptions { ConsumerGroup = "group-a", SessionTimeoutMs = 6000 });
+        new KafkaOptions { BootstrapServers = "broker:9092", ConsumerGroup = "group-a" },
+        new WorkerOptions { SessionTimeoutMs = 6000 });
 
     [Fact]
     public void Offsets_are_stored_by_the_worker_after_the_store_and_committed_by_auto_commit()

@@ -6,6 +6,7 @@ using Consumer.Worker.Store;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
+using Shared.Hosting;
 
 namespace UnitTests.Worker;
 
@@ -20,6 +21,7 @@ public sealed class MessageProcessorTests
         new EventMessageHandler(_store.Object, NullLogger<EventMessageHandler>.Instance),
         _deadLetters.Object,
         _metrics,
+        Microsoft.Extensions.Options.Options.Create(new KafkaOptions()),
         Microsoft.Extensions.Options.Options.Create(new WorkerOptions { ProcessingMaxAttempts = attempts }),
         NullLogger<MessageProcessor>.Instance);
 

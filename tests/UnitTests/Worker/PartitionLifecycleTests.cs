@@ -1,5 +1,4 @@
 using Consumer.Worker.Consuming;
-using Consumer.Worker.Options;
 using Consumer.Worker.Store;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -373,7 +372,6 @@ public sealed class PartitionLifecycleTests
         return new ConsumerMetrics(
             meters,
             MsOptions.Create(new KafkaOptions { Topic = FakePartitionLog.Topic }),
-            MsOptions.Create(new WorkerOptions()),
             store,
             serving,
             new KafkaClientMetrics(meters, MsOptions.Create(new TelemetryOptions())));

@@ -1,0 +1,9 @@
+namespace Producer.Api.Ingest;
+
+/// <summary>What became of one entry of a batch: its eventId once accepted, or why not.</summary>
+internal sealed record BatchEntryResult(
+    int Index,
+    int Status,
+    Guid? EventId = null,
+    string? Detail = null,
+    IDictionary<string, string[]>? Errors = null);

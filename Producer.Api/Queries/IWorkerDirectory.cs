@@ -1,7 +1,0 @@
-namespace Producer.Api.Queries;
-
-/// <summary>Every worker the API should ask now.</summary>
-internal interface IWorkerDirectory
-{
-    Task<IReadOnlyList<WorkerClient>> CurrentAsync(CancellationToken cancellationToken);
-}

@@ -1,0 +1,4 @@
+namespace Bench.Phases;
+
+/// <summary>One measured cell of the ingest matrix.</summary>
+internal sealed record IngestRun(string Host, int Connections, int Run, WrkResult Wrk, double HostCpuMicrosPerRequest, double? KeepUpSeconds);

@@ -1,0 +1,6 @@
+namespace DeploymentTests.CustomResources;
+
+public sealed class EntityOperatorSpec
+{
+    public TopicOperatorSpec? TopicOperator { get; set; }
+}

@@ -1,0 +1,6 @@
+namespace DeploymentTests.CustomResources;
+
+public sealed class ScaledObjectAdvanced
+{
+    public HorizontalPodAutoscalerConfig? HorizontalPodAutoscalerConfig { get; set; }
+}

@@ -1,0 +1,4 @@
+namespace DeploymentTests.CustomResources;
+
+/// <summary>Present (even empty) means Strimzi runs the topic operator, which turns KafkaTopic resources into topics.</summary>
+public sealed class TopicOperatorSpec;

@@ -1,0 +1,4 @@
+namespace IntegrationTests;
+
+[CollectionDefinition(nameof(ConsumerGroupLagTests), DisableParallelization = true)]
+public sealed class ConsumerGroupLagRunsAlone;

@@ -1,0 +1,4 @@
+namespace IntegrationTests;
+
+[CollectionDefinition(nameof(LagThroughOutagesTests), DisableParallelization = true)]
+public sealed class LagThroughOutagesRunsAlone;
