@@ -10,6 +10,12 @@ internal sealed record Service(string Name, ServiceProcess Process, int HttpPort
 {
     public string Url => $"http://127.0.0.1:{HttpPort}";
 
+    /// <summary>Where the host's <see cref="AllocationCounter"/> probe answers; 0 for the workers, which have none.</summary>
+    public int ProbePort { get; init; }
+
+    /// <summary>The bytes the host has allocated so far (API and reference hosts only).</summary>
+    public Task<long> AllocatedAsync() => AllocationCounter.AllocatedAsync(ProbePort);
+
     public (long Resident, long Peak) Memory() => ProcessStats.Memory(Process.ProcessId);
 }
 
@@ -83,12 +89,23 @@ internal sealed class BenchCluster : IAsyncDisposable
         return service;
     }
 
+    /// <param name="topic">The events' topic.</param>
+    /// <param name="group">The workers' consumer group.</param>
+    /// <param name="workers">The workers it asks.</param>
+    /// <param name="overrides">Environment variables on top of the defaults (--api-env).</param>
+    /// <param name="assembly">Another build of Producer.Api to run instead of this tree's Release build (the ablation's variants).</param>
     public async Task<Service> StartApiAsync(
-        string topic, string group, IEnumerable<Service> workers, IReadOnlyDictionary<string, string>? overrides = null)
+        string topic, string group, IEnumerable<Service> workers, IReadOnlyDictionary<string, string>? overrides = null, string? assembly = null)
     {
         var port = FreePorts.Take();
-        var api = ServiceEnvironment.Api(port, workers.Select(w => w.GrpcPort), Shared(topic, group)).With(overrides);
-        return await ReadyAsync(api, port, 0);
+        var (probe, probing) = AllocationCounter.Environment();
+        var api = ServiceEnvironment.Api(port, workers.Select(w => w.GrpcPort), Shared(topic, group)).With(probing).With(overrides);
+        if (assembly is not null)
+        {
+            api = api with { Assembly = assembly };
+        }
+
+        return await ReadyAsync(api, port, 0, probe);
     }
 
     /// <summary>Starts a reference host (echo or kafka-http: <see cref="ReferenceHost"/>) from this assembly.</summary>
@@ -97,8 +114,9 @@ internal sealed class BenchCluster : IAsyncDisposable
         var port = FreePorts.Take();
         var environment = Shared(topic, group: null);
         environment["API_PORT"] = port.ToString(CultureInfo.InvariantCulture);
-        var reference = new ServiceSpec(mode, typeof(ReferenceHost).Assembly.Location, [mode], environment, ServiceEnvironment.HealthUrl(port));
-        return await ReadyAsync(reference, port, 0);
+        var (probe, probing) = AllocationCounter.Environment();
+        var reference = new ServiceSpec(mode, typeof(ReferenceHost).Assembly.Location, [mode], environment, ServiceEnvironment.HealthUrl(port)).With(probing);
+        return await ReadyAsync(reference, port, 0, probe);
     }
 
     /// <summary>The sum over partitions of the end offsets (the events the topic has ever taken).</summary>
@@ -181,10 +199,10 @@ internal sealed class BenchCluster : IAsyncDisposable
         return environment;
     }
 
-    private async Task<Service> ReadyAsync(ServiceSpec spec, int httpPort, int grpcPort)
+    private async Task<Service> ReadyAsync(ServiceSpec spec, int httpPort, int grpcPort, int probePort = 0)
     {
         var log = new LogTail(spec.Name);
-        var service = new Service(spec.Name, log.Start(spec), httpPort, grpcPort, log);
+        var service = new Service(spec.Name, log.Start(spec), httpPort, grpcPort, log) { ProbePort = probePort };
         _services.Add(service);
         await Readiness.EnsureReadyAsync(service.Process, spec.ReadyUrl, log.ToString);
         return service;
