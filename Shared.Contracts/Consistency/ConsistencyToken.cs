@@ -92,6 +92,28 @@ public sealed class ConsistencyToken : IEquatable<ConsistencyToken>
     /// </summary>
     public static bool TryParse(string? text, string topic, [NotNullWhen(true)] out ConsistencyToken? token, out TokenProblem problem)
     {
+        if (!TryParse(text, out token, out problem))
+        {
+            return false;
+        }
+
+        if (token.TopicId != TopicIdOf(topic))
+        {
+            token = null;
+            problem = TokenProblem.OtherTopic;
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Reads a token of whichever topic (see <see cref="TopicId"/>): what a client that keeps one token for its session
+    /// needs to combine the tokens of answers that arrive out of order. False, with the reason, for a text too long,
+    /// malformed, or of an unknown version.
+    /// </summary>
+    public static bool TryParse(string? text, [NotNullWhen(true)] out ConsistencyToken? token, out TokenProblem problem)
+    {
         token = null;
         if (string.IsNullOrEmpty(text))
         {
@@ -108,12 +130,6 @@ public sealed class ConsistencyToken : IEquatable<ConsistencyToken>
         problem = Decode(text, out var topicId, out var positions);
         if (problem != TokenProblem.None)
         {
-            return false;
-        }
-
-        if (topicId != TopicIdOf(topic))
-        {
-            problem = TokenProblem.OtherTopic;
             return false;
         }
 

@@ -107,6 +107,19 @@ public sealed class ConsistencyTokenTests
         Assert.Equal(TokenProblem.OtherTopic, problem);
     }
 
+    [Fact]
+    public void Read_without_a_topic_a_token_keeps_its_topic_and_combines_only_with_tokens_of_it()
+    {
+        var theirs = ConsistencyToken.For("other-topic", [new(3, 30)]);
+
+        Assert.True(ConsistencyToken.TryParse(theirs.ToString(), out var read, out _));
+
+        Assert.Equal(ConsistencyToken.TopicIdOf("other-topic"), read.TopicId);
+        Assert.Equal(theirs, read);
+        Assert.Equal([new(3, 30L), new(4, 1L)], read.Merge(ConsistencyToken.For("other-topic", [new(4, 1)])).Positions);
+        Assert.Throws<ArgumentException>(() => read.Merge(ConsistencyToken.For(Topic, [new(4, 1)])));
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(2)]
