@@ -1,6 +1,5 @@
 using Consumer.Worker.Consuming;
 using Consumer.Worker.Grpc;
-using Consumer.Worker.Options;
 using Consumer.Worker.Store;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
