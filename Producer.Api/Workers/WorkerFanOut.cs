@@ -56,7 +56,9 @@ internal sealed class WorkerFanOut(
 
         while (true)
         {
-            request.WaitMs = token is { IsEmpty: false } ? RemainingMs(started, wait) : 0;
+            // The first ask does not wait: if it falls short, the partitions' ends are asked before any wait, so a
+            // token past an end is refused at once rather than after CONSISTENCY_WAIT_MS.
+            request.WaitMs = token is { IsEmpty: false } && endsChecked ? RemainingMs(started, wait) : 0;
             var streams = await _breaker.ExecuteAsync(
                 static async (state, token) => await state.self.OpenAllAsync(state.request, token), (self: this, request), cancellationToken);
             var problem = PartitionCoverage.Problem(streams.Ownerships, await topic.PartitionCountAsync(cancellationToken));
@@ -77,8 +79,10 @@ internal sealed class WorkerFanOut(
             {
                 if (!endsChecked)
                 {
+                    // Short the first time: the token is possible, so ask again at once, letting the workers wait.
                     endsChecked = true;
                     await RefuseBeyondEndAsync(lagging.Select(l => (l.Partition, l.Offset)), cancellationToken);
+                    continue;
                 }
 
                 if (time.GetElapsedTime(started) >= wait)
@@ -125,7 +129,8 @@ internal sealed class WorkerFanOut(
         {
             try
             {
-                return await FindOnceAsync(request, () => RemainingMs(started, wait), cancellationToken);
+                // As for a list: the first ask does not wait, so that a token past the partition's end is refused at once.
+                return await FindOnceAsync(request, () => endsChecked ? RemainingMs(started, wait) : 0, cancellationToken);
             }
             catch (WorkersUnavailableException)
             {
@@ -134,8 +139,10 @@ internal sealed class WorkerFanOut(
 
             if (!endsChecked)
             {
+                // Short the first time: the token is possible, so ask again at once, letting the workers wait.
                 endsChecked = true;
                 await RefuseBeyondEndAsync([(request.Partition, request.MinOffset)], cancellationToken);
+                continue;
             }
 
             if (time.GetElapsedTime(started) >= wait)
