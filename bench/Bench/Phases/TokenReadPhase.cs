@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using Shared.Contracts.Consistency;
 
 namespace Bench.Phases;
@@ -128,9 +127,7 @@ internal sealed class TokenReadPhase(BenchSettings settings, Report report)
         {
             try
             {
-                using var content = new ByteArrayContent(EventCorpus.RequestBody);
-                content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                using var created = await http.PostAsync("/events/generate", content);
+                using var created = await EventCorpus.PostAsync(http);
                 if (created.StatusCode != HttpStatusCode.Created)
                 {
                     Interlocked.Increment(ref errors);
