@@ -103,6 +103,9 @@ internal sealed class WorkerFanOut(
     /// its "no" is the truth. When no worker that answered serves the partition (it is being rebuilt or caught up,
     /// kept by a worker that lost it, or the topic's partition count is unknown), throws
     /// <see cref="WorkersUnavailableException"/>: 503, never a 404 for an event that may have been processed.
+    /// With a <paramref name="token"/> that names the event's partition, "not processed" holds up to the token's
+    /// offset: the workers are asked to wait for it, within CONSISTENCY_WAIT_MS, and past that the answer is
+    /// <see cref="ConsistencyNotReachedException"/>; a held event is answered at once whatever the token.
     /// </summary>
     public async Task<ProcessedEvent?> FindAsync(Guid eventId, ConsistencyToken? token, CancellationToken cancellationToken)
     {
