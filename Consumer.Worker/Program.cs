@@ -50,6 +50,7 @@ public static class Program
         builder.Services.AddSingleton<IProcessedEventStore, ProcessedEventStore>();
         builder.AddDeadLetterPublishing();
         builder.AddKafkaConsuming();
+        builder.Services.AddSingleton<ReadWaitMetrics>();
         builder.Services.AddGrpc();
         builder.Services.AddGrpcReflection();
         builder.Services.AddHealthChecks().AddCheck<ConsumerHealthCheck>("consumer", tags: [HealthEndpoints.ReadyTag]);

@@ -25,6 +25,9 @@ internal sealed class PartitionLifecycle(
 {
     private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>While busy, the end a partition's status reports is refreshed when an offset is a multiple of 1,024.</summary>
+    private const long EndRefreshMask = 1023;
+
     /// <summary>Indexed by partition number: a message finds its partition without hashing.</summary>
     private PartitionTrack?[] _tracks = [];
     private bool _running;
@@ -46,6 +49,11 @@ internal sealed class PartitionLifecycle(
         _running = false;
         _joined = false;
         Publish();
+        // Reads waiting for an offset would wait in vain: they are told now, and ask the partitions' next owners.
+        foreach (var track in _tracks)
+        {
+            track?.Progress.Release();
+        }
     }
 
     /// <summary>
@@ -103,6 +111,7 @@ internal sealed class PartitionLifecycle(
         }
 
         var revoked = partitions.Select(p => p.Partition.Value).ToList();
+        var progress = revoked.Select(TrackOf).OfType<PartitionTrack>().Select(t => t.Progress).ToList();
         foreach (var partition in revoked)
         {
             Remove(partition);
@@ -110,6 +119,12 @@ internal sealed class PartitionLifecycle(
 
         // The snapshot goes first: a reader that still sees a partition served then finds all its events.
         Publish();
+        foreach (var released in progress)
+        {
+            // After the snapshot: a read woken now sees the partition gone and asks its next owner.
+            released.Release();
+        }
+
         foreach (var partition in revoked)
         {
             store.DropPartition(partition);
@@ -139,6 +154,12 @@ internal sealed class PartitionLifecycle(
         // Joined again only when the group gives this member an assignment; until then it is not ready.
         _joined = false;
         Publish();
+        foreach (var partition in lost)
+        {
+            // After the snapshot: a read woken now sees the partition kept, not served, and asks elsewhere.
+            TrackOf(partition)?.Progress.Release();
+        }
+
         metrics.Revoked(lost, lost: true);
         logger.LogWarning(
             "Partitions {Partitions} {Change}: the group session expired; their events are kept for lookups until the group assigns partitions again",
@@ -185,12 +206,19 @@ internal sealed class PartitionLifecycle(
         }
 
         var next = result.Offset.Value + 1;
-        track.Progress.Advance(next);
         // Only an owned partition moves on: a kept one stays kept until the group gives it back.
         if (track.Phase is PartitionPhase.Rebuilding or PartitionPhase.CatchingUp)
         {
             Reached(consumer, track, next);
         }
+
+        if ((next & EndRefreshMask) == 0)
+        {
+            SeeEnd(consumer, track);
+        }
+
+        // Last: a read woken here finds the partition already served if this message made it so.
+        track.Progress.Advance(next);
     }
 
     /// <summary>
@@ -200,6 +228,14 @@ internal sealed class PartitionLifecycle(
     public void OnIdle(IConsumer<string?, byte[]?> consumer)
     {
         ArgumentNullException.ThrowIfNull(consumer);
+        foreach (var track in _tracks)
+        {
+            if (track is { Phase: not PartitionPhase.Kept })
+            {
+                SeeEnd(consumer, track);
+            }
+        }
+
         if (_notServed == 0)
         {
             return;
@@ -222,13 +258,13 @@ internal sealed class PartitionLifecycle(
                 continue;
             }
 
-            // An unknown position (negative) never lowers what was reached.
-            if (position > track.Progress.Reached)
+            // An unknown position (negative) never lowers what was reached. The phase first, as in OnSettled.
+            var reached = Math.Max(position, track.Progress.Reached);
+            Reached(consumer, track, reached);
+            if (reached > track.Progress.Reached)
             {
-                track.Progress.Advance(position);
+                track.Progress.Advance(reached);
             }
-
-            Reached(consumer, track, track.Progress.Reached);
         }
     }
 
@@ -272,7 +308,9 @@ internal sealed class PartitionLifecycle(
             Expected = committed.Offset.IsSpecial ? -1 : committed.Offset.Value,
         };
         track.Phase = track.PhaseAt(logStart);
+        track.Progress.SeeEnd(track.CatchUpTo);
         store.DropPartition(partition);
+        // A kept track this replaces was released when it was lost: reads wait on the new progress.
         Set(track);
         return new TopicPartitionOffset(committed.TopicPartition, Offset.Beginning);
     }
@@ -309,6 +347,8 @@ internal sealed class PartitionLifecycle(
         kept.Expected = Math.Max(committedOffset, reached);
         kept.Phase = kept.PhaseAt(reached);
         kept.Clock.Restart();
+        kept.Progress.SeeEnd(kept.CatchUpTo);
+        kept.Progress.Reopen();
         if (committedOffset < reached)
         {
             try
@@ -400,8 +440,16 @@ internal sealed class PartitionLifecycle(
         if (high.Value >= 0)
         {
             track.CatchUpTo = high.Value;
+            track.Progress.SeeEnd(high.Value);
         }
     }
+
+    /// <summary>
+    /// The partition's end as librdkafka last saw it (updated with every fetch, asked of no broker), for the status
+    /// the worker reports: when idle, and every <see cref="EndRefreshMask"/> + 1 offsets while busy.
+    /// </summary>
+    private static void SeeEnd(IConsumer<string?, byte[]?> consumer, PartitionTrack track) =>
+        track.Progress.SeeEnd(consumer.GetWatermarkOffsets(track.TopicPartition).High.Value);
 
     /// <summary>
     /// Offsets were skipped before this message. Only the log start tells whether retention deleted the events the

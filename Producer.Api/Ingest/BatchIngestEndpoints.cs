@@ -3,7 +3,9 @@ using Microsoft.Extensions.Options;
 using Producer.Api.Http;
 using Producer.Api.Kafka;
 using Producer.Api.Options;
+using Shared.Contracts.Consistency;
 using Shared.Contracts.Events;
+using Shared.Hosting;
 
 namespace Producer.Api.Ingest;
 
@@ -22,7 +24,9 @@ internal static class BatchIngestEndpoints
             .WithDescription(
                 "A JSON array of at most MAX_BATCH_EVENTS events, each validated on its own, all published together. Answers 200 with one " +
                 "result per entry, in the order sent: 201 with its eventId once Kafka acknowledged it, 400 with the entry's " +
-                "errors, or 503 with the eventId to retry with. 400 for a body that is not a non-empty array within the limit.")
+                "errors, or 503 with the eventId to retry with. 400 for a body that is not a non-empty array within the limit. " +
+                "An accepted entry gives its partition and offset; the Consistency-Token header covers every accepted entry (and " +
+                "the token sent with the request, if any).")
             .Accepts<NewEvent[]>("application/json")
             .Produces<BatchResult>(StatusCodes.Status200OK)
             .AsIngestEndpoint();
@@ -33,9 +37,15 @@ internal static class BatchIngestEndpoints
         HttpContext context,
         EventFactory factory,
         IEventPublisher publisher,
-        IOptions<ProducerApiOptions> options)
+        IOptions<ProducerApiOptions> options,
+        IOptions<KafkaOptions> kafka)
     {
         var settings = options.Value;
+        if (!RequestToken.TryRead(context, kafka.Value.Topic, out var session, out var badToken))
+        {
+            return badToken!;
+        }
+
         var (body, refusal) = await RequestBody.ReadJsonAsync(context, settings.MaxBatchBodyBytes);
         if (body is null)
         {
@@ -68,7 +78,7 @@ internal static class BatchIngestEndpoints
         {
             var (index, created) = outgoing[j];
             results[index] = published[j].IsAcknowledged
-                ? new BatchEntryResult(index, StatusCodes.Status201Created, created.EventId)
+                ? new BatchEntryResult(index, StatusCodes.Status201Created, created.EventId, Partition: published[j].Partition, Offset: published[j].Offset)
                 : new BatchEntryResult(
                     index,
                     StatusCodes.Status503ServiceUnavailable,
@@ -77,6 +87,9 @@ internal static class BatchIngestEndpoints
         }
 
         var accepted = results.Count(r => r.Status == StatusCodes.Status201Created);
+        // One token for every accepted entry: per partition, the highest offset written.
+        var written = ConsistencyToken.For(kafka.Value.Topic, published.Where(p => p.IsAcknowledged).Select(p => new KeyValuePair<int, long>(p.Partition, p.Offset)));
+        RequestToken.Give(context, session?.Merge(written) ?? written);
         return TypedResults.Json(new BatchResult(accepted, results.Length - accepted, results), BatchJsonContext.Default.BatchResult);
     }
 

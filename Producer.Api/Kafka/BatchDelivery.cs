@@ -10,6 +10,7 @@ internal sealed class BatchDelivery
 {
     private readonly Error?[] _errors;
     private readonly bool[] _reported;
+    private readonly (int Partition, long Offset)[] _positions;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _outstanding;
 
@@ -17,6 +18,7 @@ internal sealed class BatchDelivery
     {
         _errors = new Error?[count];
         _reported = new bool[count];
+        _positions = new (int, long)[count];
         _outstanding = count;
         if (count == 0)
         {
@@ -28,10 +30,14 @@ internal sealed class BatchDelivery
     public Task Completion => _completion.Task;
 
     /// <summary>The handler that librdkafka calls with message <paramref name="index"/>'s report.</summary>
-    public Action<DeliveryReport<string, byte[]>> HandlerFor(int index) => report => Report(index, report.Error);
+    public Action<DeliveryReport<string, byte[]>> HandlerFor(int index) =>
+        report => Report(index, report.Error, report.Partition.Value, report.Offset.Value);
 
-    /// <summary>Message <paramref name="index"/>'s outcome: no error once acknowledged by every in-sync replica.</summary>
-    public void Report(int index, Error error)
+    /// <summary>
+    /// Message <paramref name="index"/>'s outcome: no error once acknowledged by every in-sync replica, then at
+    /// <paramref name="partition"/> and <paramref name="offset"/>.
+    /// </summary>
+    public void Report(int index, Error error, int partition = -1, long offset = -1)
     {
         lock (_reported)
         {
@@ -42,6 +48,7 @@ internal sealed class BatchDelivery
 
             _reported[index] = true;
             _errors[index] = error.IsError ? error : null;
+            _positions[index] = (partition, offset);
         }
 
         if (Interlocked.Decrement(ref _outstanding) == 0)
@@ -50,12 +57,12 @@ internal sealed class BatchDelivery
         }
     }
 
-    /// <summary>Whether message <paramref name="index"/> has a report, and its error when it failed.</summary>
-    public (bool Reported, Error? Error) Outcome(int index)
+    /// <summary>Whether message <paramref name="index"/> has a report, its error when it failed, and where it was written.</summary>
+    public (bool Reported, Error? Error, (int Partition, long Offset) Position) Outcome(int index)
     {
         lock (_reported)
         {
-            return (_reported[index], _errors[index]);
+            return (_reported[index], _errors[index], _positions[index]);
         }
     }
 

@@ -64,7 +64,7 @@ internal sealed class KafkaEventPublisher(
                     eventId, delivery.Topic, delivery.Partition.Value, delivery.Offset.Value);
             }
 
-            return PublishResult.Acknowledged;
+            return PublishResult.AcknowledgedAt(delivery.Partition.Value, delivery.Offset.Value);
         }
         catch (BrokenCircuitException ex)
         {
@@ -166,9 +166,9 @@ internal sealed class KafkaEventPublisher(
             // The same outcomes, and the same error.type values, as a single event's publish.
             (results[i], var errorType) = delivery.Outcome(i) switch
             {
-                (true, null) => (PublishResult.Acknowledged, null),
-                (true, { Code: ErrorCode.Local_MsgTimedOut }) or (false, _) => (new PublishResult(PublishStatus.TimedOut, "Kafka did not acknowledge the event in time."), "timeout"),
-                (true, { } error) => (new PublishResult(PublishStatus.Failed, $"Kafka refused the event: {error.Reason}."), error.Code.ToString()),
+                (true, null, var position) => (PublishResult.AcknowledgedAt(position.Partition, position.Offset), null),
+                (true, { Code: ErrorCode.Local_MsgTimedOut }, _) or (false, _, _) => (new PublishResult(PublishStatus.TimedOut, "Kafka did not acknowledge the event in time."), "timeout"),
+                (true, { } error, _) => (new PublishResult(PublishStatus.Failed, $"Kafka refused the event: {error.Reason}."), error.Code.ToString()),
             };
             metrics.Record(results[i].Status, elapsed, errorType);
         }

@@ -31,6 +31,7 @@ internal static class KafkaProducerRegistration
         services.AddPublishPipeline();
         services.AddSingleton<IEventPublisher, KafkaEventPublisher>();
         services.AddSingleton<ITopicMetadata, KafkaTopicMetadata>();
+        services.AddSingleton<IPartitionEnds, KafkaPartitionEnds>();
         services.TryAddSingleton<CircuitStates>();
         services.AddHostedService<KafkaProducerLifetime>();
         return builder;

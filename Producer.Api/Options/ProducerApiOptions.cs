@@ -76,6 +76,16 @@ public sealed class ProducerApiOptions : IValidatableObject
     [Range(1, 300, ErrorMessage = "PUBLISH_CIRCUIT_BREAK_SECONDS must be between 1 and 300.")]
     public int CircuitBreakSeconds { get; set; } = 5;
 
+    /// <summary>
+    /// Read your writes: how long a query that carries a consistency token waits for the workers to have stored the
+    /// positions it names before it answers 503 naming the partitions that lag. 0 answers at once.
+    /// </summary>
+    [ConfigurationKeyName("CONSISTENCY_WAIT_MS")]
+    [Range(0, 60_000, ErrorMessage = "CONSISTENCY_WAIT_MS must be between 0 and 60000 (milliseconds).")]
+    public int ConsistencyWaitMs { get; set; } = 5_000;
+
+    public TimeSpan ConsistencyWait => TimeSpan.FromMilliseconds(ConsistencyWaitMs);
+
     public TimeSpan PublishTimeout => TimeSpan.FromMilliseconds(PublishTimeoutMs);
 
     public TimeSpan RequestTimeout => TimeSpan.FromMilliseconds(RequestTimeoutMs);
@@ -99,6 +109,13 @@ public sealed class ProducerApiOptions : IValidatableObject
             yield return new ValidationResult(
                 $"REQUEST_TIMEOUT_MS ({RequestTimeoutMs}) must be greater than PUBLISH_TIMEOUT_MS ({PublishTimeoutMs}) and WORKER_CALL_TIMEOUT_MS ({WorkerCallTimeoutMs}), so that a slow Kafka or worker gets its own answer before the request times out.",
                 [nameof(RequestTimeoutMs)]);
+        }
+
+        if (RequestTimeoutMs <= ConsistencyWaitMs + WorkerCallTimeoutMs)
+        {
+            yield return new ValidationResult(
+                $"REQUEST_TIMEOUT_MS ({RequestTimeoutMs}) must be greater than CONSISTENCY_WAIT_MS ({ConsistencyWaitMs}) plus WORKER_CALL_TIMEOUT_MS ({WorkerCallTimeoutMs}), so that a read that waits for a token is answered (503 naming the lagging partitions) before the request times out.",
+                [nameof(ConsistencyWaitMs)]);
         }
     }
 }

@@ -10,7 +10,10 @@ internal static class WorkerErrors
         StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown
         or StatusCode.ResourceExhausted or StatusCode.Aborted or StatusCode.Cancelled;
 
-    /// <summary>Any reason the workers cannot answer completely now: unreachable, the circuit open, or a rebalance.</summary>
+    /// <summary>
+    /// Any reason the workers cannot answer completely now: unreachable, the circuit open, a rebalance, or not caught up
+    /// with the read's consistency token in time.
+    /// </summary>
     public static bool IsUnavailable(Exception ex) =>
-        ex is WorkersUnavailableException or BrokenCircuitException || (ex is RpcException rpc && IsUnavailable(rpc));
+        ex is WorkersUnavailableException or ConsistencyNotReachedException or BrokenCircuitException || (ex is RpcException rpc && IsUnavailable(rpc));
 }

@@ -1,3 +1,4 @@
+using Shared.Contracts.Consistency;
 using Shared.Contracts.Grpc;
 
 namespace Producer.Api.Workers;
@@ -10,6 +11,15 @@ internal sealed class WorkerStreams(IReadOnlyList<WorkerStream> streams) : IDisp
     public IReadOnlyList<WorkerStream> Streams => streams;
 
     public IEnumerable<Ownership> Ownerships => streams.Select(s => s.Ownership);
+
+    /// <summary>
+    /// The positions the answers reflect: per served partition, the last offset its worker had stored when it answered.
+    /// </summary>
+    public ConsistencyToken Reflected(string topic) => ConsistencyToken.For(
+        topic,
+        streams.SelectMany(s => s.Ownership.Partitions
+            .Where(p => s.Ownership.Reached.GetValueOrDefault(p) > 0)
+            .Select(p => new KeyValuePair<int, long>(p, s.Ownership.Reached[p] - 1))));
 
     public void Dispose()
     {

@@ -22,6 +22,7 @@ internal sealed record BenchSettings(
     int SoakCycles,
     TimeSpan SoakSlot,
     int SoakSeed,
+    int[] TokenReadRates,
     string? Only,
     string ResultsDirectory,
     IReadOnlyDictionary<string, string> ApiEnvironment,
@@ -120,6 +121,7 @@ internal sealed record BenchSettings(
             // Fifty cycles in ten minutes in full mode; the quick mode only proves the phase works, with no padding.
             SoakSlot: quick ? TimeSpan.Zero : TimeSpan.FromSeconds(12),
             SoakSeed: seed,
+            TokenReadRates: [1_000, 5_000],
             only,
             output,
             apiEnvironment,

@@ -13,6 +13,14 @@ internal static class EventCorpus
     public static readonly byte[] RequestBody =
         Encoding.UTF8.GetBytes("""{"userId":"bench-user","eventType":"PRODUCT_VIEW","payload":{"sku":"A-1","price":9.5}}""");
 
+    /// <summary>POST /events/generate with <see cref="RequestBody"/>; the caller disposes the answer.</summary>
+    public static async Task<HttpResponseMessage> PostAsync(HttpClient client)
+    {
+        using var content = new ByteArrayContent(RequestBody);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        return await client.PostAsync("/events/generate", content);
+    }
+
     public static (string Key, byte[] Json) Event(int index)
     {
         var eventId = Guid.CreateVersion7();

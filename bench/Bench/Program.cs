@@ -61,6 +61,7 @@ if (settings.Only is "compression")
 if (settings.Includes("e2e"))
 {
     await new EndToEndPhase(settings, report).RunAsync();
+    await new TokenReadPhase(settings, report).RunAsync();
 }
 
 if (settings.IncludesSoak)

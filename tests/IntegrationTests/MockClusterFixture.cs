@@ -23,12 +23,13 @@ public sealed class MockClusterFixture : IDisposable
         int workers = 1,
         int spareWorkers = 0,
         Action<IServiceCollection>? services = null,
-        string? group = null)
+        string? group = null,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         Cluster.CreateTopic(name, partitions);
         Cluster.CreateTopic(InProcessEventFlow.DeadLetterTopicOf(name), partitions: 1);
         return await InProcessEventFlow.StartAsync(
-            BootstrapServers, name, group ?? $"group-{name}", workers: workers, spareWorkers: spareWorkers, services: services);
+            BootstrapServers, name, group ?? $"group-{name}", settings, workers: workers, spareWorkers: spareWorkers, services: services);
     }
 
     public void Dispose() => Cluster.Dispose();

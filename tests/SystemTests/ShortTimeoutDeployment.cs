@@ -15,6 +15,8 @@ public sealed class ShortTimeoutDeployment : IAsyncLifetime
             ["PUBLISH_TIMEOUT_MS"] = "1000",
             ["WORKER_CALL_TIMEOUT_MS"] = "1000",
             ["REQUEST_TIMEOUT_MS"] = RequestTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // A read's wait for a consistency token and its worker call must fit in the request's time.
+            ["CONSISTENCY_WAIT_MS"] = "500",
         });
 
     public async ValueTask DisposeAsync()

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 
 namespace Bench.Phases;
 
@@ -101,9 +100,7 @@ internal sealed class EndToEndPhase(BenchSettings settings, Report report)
             var started = Stopwatch.GetTimestamp();
             try
             {
-                using var content = new ByteArrayContent(EventCorpus.RequestBody);
-                content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                using var created = await client.PostAsync("/events/generate", content);
+                using var created = await EventCorpus.PostAsync(client);
                 if (created.StatusCode != HttpStatusCode.Created)
                 {
                     Interlocked.Increment(ref errors);

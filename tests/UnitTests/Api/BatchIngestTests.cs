@@ -47,6 +47,30 @@ public sealed class BatchIngestTests : IDisposable
     }
 
     [Fact]
+    public async Task Accepted_entries_give_their_partition_and_offset_and_the_answer_one_token_that_covers_them_all()
+    {
+        _api.AcknowledgeEverything();
+        var entries = string.Join(",", Enumerable.Range(0, 12).Select(i => $$"""{"userId":"u{{i}}","eventType":"LOGIN"}"""));
+
+        var response = await _api.CreateClient().PostAsync(
+            "/events/generate/batch",
+            new StringContent($"[{entries},42]", System.Text.Encoding.UTF8, new System.Net.Http.Headers.MediaTypeHeaderValue("application/json")),
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        var accepted = body.RootElement.GetProperty("results").EnumerateArray().Where(r => r.GetProperty("status").GetInt32() == 201)
+            .Select(r => new KeyValuePair<int, long>(r.GetProperty("partition").GetInt32(), r.GetProperty("offset").GetInt64()))
+            .ToList();
+        Assert.Equal(12, accepted.Count);
+        Assert.True(Shared.Contracts.Consistency.ConsistencyToken.TryParse(
+            Assert.Single(response.Headers.GetValues(Shared.Contracts.Consistency.ConsistencyToken.HeaderName)), "user-activity-events", out var token, out _));
+        // Per partition, the highest offset of the batch: a read with it reflects every accepted entry.
+        Assert.Equal(Shared.Contracts.Consistency.ConsistencyToken.For("user-activity-events", accepted), token);
+        Assert.True(token.Positions.Count > 1, "twelve events should land on more than one of three partitions");
+    }
+
+    [Fact]
     public async Task An_entry_kafka_did_not_take_is_503_with_its_eventId_to_retry_with()
     {
         _api.FailEverything(ErrorCode.Local_MsgTimedOut);

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Confluent.Kafka;
 using Microsoft.AspNetCore.Hosting;
 using Moq;
+using Shared.Contracts.Consistency;
 using Shared.Contracts.Events;
 
 namespace UnitTests.Api;
@@ -45,8 +46,67 @@ public sealed class IngestEndpointTests : IDisposable
         Assert.Equal("u-1", created.UserId);
         Assert.Equal("A", created.Payload.GetProperty("sku").GetString());
         var published = Assert.Single(_api.Published);
-        Assert.Equal(body, published.Value);
+        // The event exactly as published, then where Kafka put it.
+        var partition = EventPartitioner.PartitionOf(created.EventId, ApiWithMockedKafka.Partitions);
+        Assert.Equal([.. published.Value[..^1], .. Encoding.UTF8.GetBytes($",\"partition\":{partition},\"offset\":0}}")], body);
         Assert.Equal(created.EventId.ToString(), published.Key);
+    }
+
+    [Fact]
+    public async Task A_201_carries_a_consistency_token_naming_the_events_partition_and_offset()
+    {
+        _api.AcknowledgeEverything();
+
+        var first = await PostAsync("""{"userId":"u-1","eventType":"LOGIN"}""");
+        var second = await PostAsync("""{"userId":"u-2","eventType":"LOGIN"}""");
+
+        foreach (var response in new[] { first, second })
+        {
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+            var partition = body.RootElement.GetProperty("partition").GetInt32();
+            var offset = body.RootElement.GetProperty("offset").GetInt64();
+            Assert.True(ConsistencyToken.TryParse(Assert.Single(response.Headers.GetValues(ConsistencyToken.HeaderName)), "user-activity-events", out var token, out _));
+            Assert.Equal([new KeyValuePair<int, long>(partition, offset)], token.Positions);
+        }
+    }
+
+    [Fact]
+    public async Task A_write_that_carries_a_token_is_answered_one_that_covers_both()
+    {
+        _api.AcknowledgeEverything();
+        var earlier = ConsistencyToken.For("user-activity-events", [new(0, 500), new(1, 7), new(2, 9)]);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/events/generate")
+        {
+            Content = new StringContent("""{"userId":"u-1","eventType":"LOGIN"}""", Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
+        };
+        request.Headers.Add(ConsistencyToken.HeaderName, earlier.ToString());
+
+        var response = await _api.CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        var written = ConsistencyToken.For(
+            "user-activity-events", [new(body.RootElement.GetProperty("partition").GetInt32(), body.RootElement.GetProperty("offset").GetInt64())]);
+        Assert.True(ConsistencyToken.TryParse(Assert.Single(response.Headers.GetValues(ConsistencyToken.HeaderName)), "user-activity-events", out var answered, out _));
+        Assert.Equal(earlier.Merge(written), answered);
+    }
+
+    [Theory]
+    [InlineData("not a token")]
+    [InlineData("AQ")]
+    public async Task A_write_with_a_malformed_token_is_answered_400_and_nothing_is_published(string token)
+    {
+        _api.AcknowledgeEverything();
+
+        var response = await _api.CreateClient().PostAsync(
+            $"/events/generate?consistencyToken={Uri.EscapeDataString(token)}",
+            new StringContent("""{"userId":"u-1","eventType":"LOGIN"}""", Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
+            TestContext.Current.CancellationToken);
+
+        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(ConsistencyToken.QueryName, out _));
+        Assert.Empty(_api.Published);
     }
 
     [Theory]

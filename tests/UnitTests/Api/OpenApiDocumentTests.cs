@@ -120,6 +120,7 @@ public sealed class OpenApiDocumentTests : IDisposable
         const string Post = "/events/generate";
         const string List = "/events/processed";
         const string One = "/events/processed/{eventId}";
+        const string Status = "/events/status";
 
         _api.AcknowledgeEverything();
         await SendAsync(HttpMethod.Post, Post, Post, """{"userId":"u","eventType":"LOGIN"}""");
@@ -145,6 +146,13 @@ public sealed class OpenApiDocumentTests : IDisposable
         await SendAsync(HttpMethod.Get, $"/events/processed/{KnownEventId}", One);
         await SendAsync(HttpMethod.Get, $"/events/processed/{Guid.NewGuid()}", One);
         await SendAsync(HttpMethod.Get, "/events/processed/not-a-uuid", One);
+        // A consistency token: malformed (400), and one the worker never reaches (503 once CONSISTENCY_WAIT_MS is up).
+        var unreached = Shared.Contracts.Consistency.ConsistencyToken.For("events", [new(0, 5)]).ToString();
+        await SendAsync(HttpMethod.Get, $"{List}?consistencyToken=nonsense", List);
+        await SendAsync(HttpMethod.Get, $"/events/processed/{Guid.NewGuid()}?consistencyToken=nonsense", One);
+        await SendAsync(HttpMethod.Get, $"{List}?consistencyToken={unreached}", List);
+        await SendAsync(HttpMethod.Get, $"/events/processed/{Guid.NewGuid()}?consistencyToken={unreached}", One);
+        await SendAsync(HttpMethod.Get, Status, Status);
         _worker.Failure = new RpcException(new Status(StatusCode.Unavailable, "down"));
         await SendAsync(HttpMethod.Get, List, List);
         await SendAsync(HttpMethod.Get, $"/events/processed/{KnownEventId}", One);
@@ -190,6 +198,23 @@ public sealed class OpenApiDocumentTests : IDisposable
                 : Task.FromException<ProcessedEvent>(new RpcException(new Status(StatusCode.NotFound, "not processed")));
             return new AsyncUnaryCall<ProcessedEvent>(response, Task.FromResult(new Metadata()), () => Status.DefaultSuccess, () => [], () => { });
         }
+
+        public override AsyncUnaryCall<Ownership> GetOwnershipAsync(GetOwnershipRequest request, CallOptions options) =>
+            new(Task.FromResult(new Ownership { Partitions = { 0 } }), Task.FromResult(new Metadata()), () => Status.DefaultSuccess, () => [], () => { });
+
+        public override AsyncUnaryCall<WorkerStatus> GetStatusAsync(GetStatusRequest request, CallOptions options) =>
+            new(
+                Task.FromResult(new WorkerStatus
+                {
+                    Worker = "worker",
+                    Joined = true,
+                    Ready = true,
+                    Partitions = { new PartitionStatus { Partition = 0, Phase = PartitionStatus.Types.Phase.Serving, Reached = 1, End = 1 } },
+                }),
+                Task.FromResult(new Metadata()),
+                () => Status.DefaultSuccess,
+                () => [],
+                () => { });
 
         public override AsyncServerStreamingCall<ProcessedEventPage> ListProcessedEvents(ListProcessedEventsRequest request, CallOptions options) =>
             new(

@@ -45,6 +45,8 @@ public sealed class OptionsValidationTests
     [InlineData("REQUEST_TIMEOUT_MS", "10")]
     [InlineData("WORKER_GRPC_URL", "localhost:5001")]
     [InlineData("API_PORT", "70000")]
+    [InlineData("CONSISTENCY_WAIT_MS", "-1")]
+    [InlineData("CONSISTENCY_WAIT_MS", "60001")]
     public void A_bad_api_setting_fails_with_a_message_naming_the_variable(string variable, string value)
     {
         var ex = Assert.Throws<OptionsValidationException>(() => Environment((variable, value)).ReadValidated<ProducerApiOptions>());
@@ -74,6 +76,17 @@ public sealed class OptionsValidationTests
 
         Assert.Contains("REQUEST_TIMEOUT_MS", ex.Message, StringComparison.Ordinal);
         Assert.Contains("PUBLISH_TIMEOUT_MS", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_consistency_wait_a_request_could_not_outlast_fails_naming_the_variables()
+    {
+        // 8,000 ms of waiting for a token plus a 3,000 ms worker call do not fit in the default 10,000 ms request.
+        var ex = Assert.Throws<OptionsValidationException>(() => Environment(("CONSISTENCY_WAIT_MS", "8000")).ReadValidated<ProducerApiOptions>());
+
+        Assert.Contains("CONSISTENCY_WAIT_MS", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("REQUEST_TIMEOUT_MS", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(6000, Environment(("CONSISTENCY_WAIT_MS", "6000")).ReadValidated<ProducerApiOptions>().ConsistencyWaitMs);
     }
 
     [Fact]

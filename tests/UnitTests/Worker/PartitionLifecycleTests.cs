@@ -1,4 +1,5 @@
 using Consumer.Worker.Consuming;
+using Consumer.Worker.Grpc;
 using Consumer.Worker.Store;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -365,6 +366,161 @@ public sealed class PartitionLifecycleTests
     [InlineData(10, 12, 10, 0)] // the log start is the expected offset itself: nothing was deleted that was expected
     public void Only_the_part_of_a_gap_below_the_log_start_is_lost_to_retention(long expected, long offset, long logStart, long lost) =>
         Assert.Equal(lost, PartitionLifecycle.LostToRetention(expected, offset, logStart));
+
+    [Fact]
+    public async Task A_read_waiting_on_a_revoked_partition_is_released_once_the_partition_is_no_longer_published_as_served()
+    {
+        Serve(0);
+        Read(0, from: 0, to: 10);
+        var progress = Current.Find(0)!.Progress;
+        var wait = progress.WaitAsync(20, TestContext.Current.CancellationToken);
+
+        _lifecycle.OnRevoked(_log.Consumer, FakePartitionLog.Offsets(0));
+
+        Assert.Equal(WaitOutcome.Released, await Ended(wait));
+        Assert.Empty(Current.Served);
+    }
+
+    [Fact]
+    public async Task A_read_waiting_on_a_lost_partition_is_released_and_one_waiting_after_it_is_given_back_is_woken()
+    {
+        LoseAfterReading(0, events: 10);
+        var progress = Current.Find(0)!.Progress;
+        Assert.Equal(WaitOutcome.Released, await Ended(progress.WaitAsync(12, TestContext.Current.CancellationToken)));
+
+        GiveBack(0, committed: null, end: 10);
+        var wait = progress.WaitAsync(12, TestContext.Current.CancellationToken);
+        Assert.False(wait.IsCompleted);
+        Read(0, from: 10, to: 12);
+
+        Assert.Equal(WaitOutcome.Reached, await Ended(wait));
+    }
+
+    [Fact]
+    public async Task A_stopping_loop_releases_every_waiting_read()
+    {
+        Serve(0);
+        var wait = Current.Find(0)!.Progress.WaitAsync(5, TestContext.Current.CancellationToken);
+
+        _lifecycle.Stopped();
+
+        Assert.Equal(WaitOutcome.Released, await Ended(wait));
+    }
+
+    [Fact]
+    public void The_end_a_partition_reports_is_its_end_at_the_assignment_then_what_the_consumer_last_fetched()
+    {
+        _lifecycle.Started();
+        _log.Partition(0, committed: null, logStart: 0, end: 40);
+        _lifecycle.OnAssigned(_log.Consumer, FakePartitionLog.Partitions(0));
+        Assert.Equal(40, Current.Find(0)!.Progress.End);
+
+        _log.Partition(0, committed: null, logStart: 0, end: 55);
+        _log.CachedEnds = true;
+        _lifecycle.OnIdle(_log.Consumer);
+
+        Assert.Equal(55, Current.Find(0)!.Progress.End);
+    }
+
+    [Fact]
+    public async Task A_list_read_waits_until_the_partition_is_served_and_stored_past_the_offset_asked_for()
+    {
+        _lifecycle.Started();
+        _log.Partition(0, committed: 10, logStart: 0, end: 20);
+        _lifecycle.OnAssigned(_log.Consumer, FakePartitionLog.Partitions(0));
+        var waits = ReadWaits();
+
+        var wait = OffsetWait.UntilAsync(_serving, new Dictionary<int, long> { [0] = 24 }, partitions: null, TimeSpan.FromMinutes(5), waits, TestContext.Current.CancellationToken);
+        Read(0, from: 0, to: 20);
+        Assert.Equal([0], Current.Served);
+        Assert.False(wait.IsCompleted);
+        Read(0, from: 20, to: 25);
+
+        Assert.Equal(WaitOutcome.Reached, await Ended(wait));
+        Assert.Equal(1, waits.Total(WaitOutcome.Reached));
+    }
+
+    [Fact]
+    public async Task A_list_read_waits_for_a_partition_being_rebuilt_to_be_served_even_without_an_offset_for_it()
+    {
+        _lifecycle.Started();
+        _log.Partition(0, committed: 10, logStart: 0, end: 15);
+        _lifecycle.OnAssigned(_log.Consumer, FakePartitionLog.Partitions(0));
+
+        var wait = OffsetWait.UntilAsync(_serving, new Dictionary<int, long>(), partitions: null, TimeSpan.FromMinutes(5), ReadWaits(), TestContext.Current.CancellationToken);
+        Read(0, from: 0, to: 14);
+        Assert.False(wait.IsCompleted);
+        Read(0, from: 14, to: 15);
+
+        Assert.Equal(WaitOutcome.Reached, await Ended(wait));
+        Assert.Equal([0], Current.Served);
+    }
+
+    [Fact]
+    public async Task A_read_does_not_wait_for_partitions_this_worker_does_not_own_nor_for_kept_ones()
+    {
+        LoseAfterReading(1, events: 3);
+
+        var outcome = await Ended(OffsetWait.UntilAsync(_serving, new Dictionary<int, long> { [1] = 50, [2] = 7 }, partitions: null, TimeSpan.FromMinutes(5), ReadWaits(), TestContext.Current.CancellationToken));
+
+        Assert.Equal(WaitOutcome.Reached, outcome);
+    }
+
+    [Fact]
+    public async Task A_read_for_one_partition_waits_for_that_one_only()
+    {
+        Serve(0, 1);
+
+        var wait = OffsetWait.UntilAsync(_serving, new Dictionary<int, long> { [0] = 4, [1] = 4 }, partitions: 1, TimeSpan.FromMinutes(5), ReadWaits(), TestContext.Current.CancellationToken);
+        Read(1, from: 0, to: 5);
+
+        Assert.Equal(WaitOutcome.Reached, await Ended(wait));
+        Assert.Equal(0, Current.Find(0)!.Progress.Reached);
+    }
+
+    [Fact]
+    public async Task A_read_whose_offset_is_not_stored_in_time_ends_timed_out()
+    {
+        Serve(0);
+        var waits = ReadWaits();
+
+        var outcome = await Ended(OffsetWait.UntilAsync(_serving, new Dictionary<int, long> { [0] = 4 }, partitions: null, TimeSpan.FromMilliseconds(20), waits, TestContext.Current.CancellationToken));
+
+        Assert.Equal(WaitOutcome.TimedOut, outcome);
+        Assert.Equal(1, waits.Total(WaitOutcome.TimedOut));
+        Assert.Equal(0, Current.Find(0)!.Progress.Waiting);
+    }
+
+    [Fact]
+    public async Task A_read_waiting_on_a_partition_that_is_revoked_ends_released_without_waiting_for_its_time()
+    {
+        Serve(0);
+        var waits = ReadWaits();
+        var wait = OffsetWait.UntilAsync(_serving, new Dictionary<int, long> { [0] = 4 }, partitions: null, TimeSpan.FromMinutes(5), waits, TestContext.Current.CancellationToken);
+
+        _lifecycle.OnRevoked(_log.Consumer, FakePartitionLog.Offsets(0));
+
+        Assert.Equal(WaitOutcome.Released, await Ended(wait));
+        Assert.Equal(1, waits.Total(WaitOutcome.Released));
+    }
+
+    /// <summary>Started, and given these partitions with empty logs: served at once.</summary>
+    private void Serve(params int[] partitions)
+    {
+        _lifecycle.Started();
+        foreach (var partition in partitions)
+        {
+            _log.Partition(partition, committed: null, logStart: 0, end: 0);
+        }
+
+        _lifecycle.OnAssigned(_log.Consumer, FakePartitionLog.Partitions(partitions));
+    }
+
+    /// <summary>The wait's end; a guard against a test that would otherwise hang for ever, not a time limit.</summary>
+    private static Task<WaitOutcome> Ended(Task<WaitOutcome> wait) => wait.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+    private static ReadWaitMetrics ReadWaits() =>
+        new(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
 
     private static ConsumerMetrics Metrics(IProcessedEventStore store, ServingState serving)
     {
