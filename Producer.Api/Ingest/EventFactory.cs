@@ -6,6 +6,14 @@ namespace Producer.Api.Ingest;
 /// <summary>Completes a validated request into the published event.</summary>
 internal sealed class EventFactory(TimeProvider time)
 {
+    /// <summary>
+    /// The JSON is written here, then copied once into the message's own array: one buffer per thread, reused by every
+    /// request it serves (<see cref="Create"/> does not await, so no other request can touch it meanwhile). A buffer
+    /// per request cost about 500 bytes of each request's allocations (bench/ablation).
+    /// </summary>
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? _buffer;
+
     public OutgoingEvent Create(in EventFields fields, ReadOnlySpan<byte> requestJson)
     {
         var now = time.GetUtcNow();
@@ -13,7 +21,8 @@ internal sealed class EventFactory(TimeProvider time)
         // by time, which keeps ids readable in logs.
         var eventId = fields.EventId ?? Guid.CreateVersion7(now);
         var timestamp = fields.Timestamp ?? now;
-        var buffer = new ArrayBufferWriter<byte>(requestJson.Length + 128);
+        var buffer = _buffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
         EventJsonWriter.Write(
             buffer,
             eventId,

@@ -8,7 +8,6 @@ using OpenTelemetry.Context.Propagation;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Registry;
-using Polly.Timeout;
 using Producer.Api.Telemetry;
 using Shared.Contracts.Events;
 using Shared.Hosting;
@@ -77,13 +76,6 @@ internal sealed class KafkaEventPublisher(
             }
 
             return new PublishResult(PublishStatus.Rejected, RefusalReason(ex));
-        }
-        catch (TimeoutRejectedException)
-        {
-            metrics.Record(PublishStatus.TimedOut, Since(started), "timeout");
-            activity?.SetError("timeout", "No acknowledgement within the publish timeout.");
-            logger.LogWarning("No acknowledgement for event {EventId} within the publish timeout", eventId);
-            return new PublishResult(PublishStatus.TimedOut, "Kafka did not acknowledge the event in time.");
         }
         catch (ProduceException<string, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_MsgTimedOut)
         {
@@ -162,10 +154,6 @@ internal sealed class KafkaEventPublisher(
             }
 
             return results;
-        }
-        catch (TimeoutRejectedException)
-        {
-            activity?.SetError("timeout", "Not every event was acknowledged within the publish timeout.");
         }
         catch (KafkaException ex)
         {

@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
@@ -27,6 +29,19 @@ public static class ServiceTelemetry
     /// <summary>grpc-dotnet's client activity: one span per call to the worker, with its gRPC status.</summary>
     private const string GrpcClientSource = "Grpc.Net.Client";
 
+    /// <summary>OpenTelemetry's standard sampler variables, which the SDK reads itself.</summary>
+    public const string SamplerVariable = "OTEL_TRACES_SAMPLER";
+
+    /// <inheritdoc cref="SamplerVariable"/>
+    public const string SamplerArgumentVariable = "OTEL_TRACES_SAMPLER_ARG";
+
+    /// <summary>
+    /// The share of traces that start here (no sampled parent) that are recorded when OTEL_TRACES_SAMPLER is unset.
+    /// A recorded span costs the API about as much as the rest of a request's own work (bench/ablation, BENCHMARKS.md);
+    /// one in ten keeps every route and error visible under load at a tenth of that.
+    /// </summary>
+    public const double DefaultSampleRatio = 0.1;
+
     /// <param name="builder">The service's builder.</param>
     /// <param name="serviceName">service.name on every span and metric (target_info).</param>
     /// <param name="meters">The service's own meters.</param>
@@ -36,6 +51,7 @@ public static class ServiceTelemetry
     {
         ArgumentNullException.ThrowIfNull(builder);
         var options = builder.AddValidatedOptions<TelemetryOptions>();
+        DefaultSampler(builder.Configuration);
         var services = builder.Services;
         services.AddMetrics();
         services.AddSingleton<KafkaClientMetrics>();
@@ -95,6 +111,29 @@ public static class ServiceTelemetry
 
         endpoint.ExcludeFromDescription();
         return app;
+    }
+
+    /// <summary>
+    /// Unless OTEL_TRACES_SAMPLER says otherwise, parentbased_traceidratio at <see cref="DefaultSampleRatio"/> (or at
+    /// OTEL_TRACES_SAMPLER_ARG when only that is set): a request whose caller sent a sampled traceparent is traced end
+    /// to end, and of the others a share. Set as the SDK's own variables, so that the SDK parses and applies them as it
+    /// would the operator's. An unsampled request still has a trace id (in its log lines and in every Kafka message it
+    /// produces), so the worker's spans follow the same decision.
+    /// </summary>
+    private static void DefaultSampler(ConfigurationManager configuration)
+    {
+        if (!string.IsNullOrEmpty(configuration[SamplerVariable]))
+        {
+            return;
+        }
+
+        configuration.AddInMemoryCollection(new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            [SamplerVariable] = "parentbased_traceidratio",
+            [SamplerArgumentVariable] = configuration[SamplerArgumentVariable] is { Length: > 0 } ratio
+                ? ratio
+                : DefaultSampleRatio.ToString(CultureInfo.InvariantCulture),
+        });
     }
 
     /// <summary>Probes and scrapes come every few seconds and say nothing about the traffic; they get no span.</summary>

@@ -83,12 +83,23 @@ internal sealed class BenchCluster : IAsyncDisposable
         return service;
     }
 
+    /// <param name="topic">The events' topic.</param>
+    /// <param name="group">The workers' consumer group.</param>
+    /// <param name="workers">The workers it asks.</param>
+    /// <param name="overrides">Environment variables on top of the defaults (--api-env).</param>
+    /// <param name="assembly">Another build of Producer.Api to run instead of this tree's Release build (the ablation's variants).</param>
     public async Task<Service> StartApiAsync(
-        string topic, string group, IEnumerable<Service> workers, IReadOnlyDictionary<string, string>? overrides = null)
+        string topic, string group, IEnumerable<Service> workers, IReadOnlyDictionary<string, string>? overrides = null, string? assembly = null)
     {
         var port = FreePorts.Take();
-        var api = ServiceEnvironment.Api(port, workers.Select(w => w.GrpcPort), Shared(topic, group)).With(overrides);
-        return await ReadyAsync(api, port, 0);
+        var (probe, probing) = AllocationCounter.Environment();
+        var api = ServiceEnvironment.Api(port, workers.Select(w => w.GrpcPort), Shared(topic, group)).With(probing).With(overrides);
+        if (assembly is not null)
+        {
+            api = api with { Assembly = assembly };
+        }
+
+        return await ReadyAsync(api, port, 0, probe);
     }
 
     /// <summary>Starts a reference host (echo or kafka-http: <see cref="ReferenceHost"/>) from this assembly.</summary>
@@ -97,8 +108,9 @@ internal sealed class BenchCluster : IAsyncDisposable
         var port = FreePorts.Take();
         var environment = Shared(topic, group: null);
         environment["API_PORT"] = port.ToString(CultureInfo.InvariantCulture);
-        var reference = new ServiceSpec(mode, typeof(ReferenceHost).Assembly.Location, [mode], environment, ServiceEnvironment.HealthUrl(port));
-        return await ReadyAsync(reference, port, 0);
+        var (probe, probing) = AllocationCounter.Environment();
+        var reference = new ServiceSpec(mode, typeof(ReferenceHost).Assembly.Location, [mode], environment, ServiceEnvironment.HealthUrl(port)).With(probing);
+        return await ReadyAsync(reference, port, 0, probe);
     }
 
     /// <summary>The sum over partitions of the end offsets (the events the topic has ever taken).</summary>
@@ -181,10 +193,10 @@ internal sealed class BenchCluster : IAsyncDisposable
         return environment;
     }
 
-    private async Task<Service> ReadyAsync(ServiceSpec spec, int httpPort, int grpcPort)
+    private async Task<Service> ReadyAsync(ServiceSpec spec, int httpPort, int grpcPort, int probePort = 0)
     {
         var log = new LogTail(spec.Name);
-        var service = new Service(spec.Name, log.Start(spec), httpPort, grpcPort, log);
+        var service = new Service(spec.Name, log.Start(spec), httpPort, grpcPort, log) { ProbePort = probePort };
         _services.Add(service);
         await Readiness.EnsureReadyAsync(service.Process, spec.ReadyUrl, log.ToString);
         return service;

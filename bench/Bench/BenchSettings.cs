@@ -26,7 +26,8 @@ internal sealed record BenchSettings(
     string? Only,
     string ResultsDirectory,
     IReadOnlyDictionary<string, string> ApiEnvironment,
-    IReadOnlyDictionary<string, string> WorkerEnvironment)
+    IReadOnlyDictionary<string, string> WorkerEnvironment,
+    IReadOnlyDictionary<string, string> ApiVariants)
 {
     /// <summary>The options, from bench/usage.txt: bench/run prints the same file for --help without building.</summary>
     public static string Usage { get; } = ReadUsage();
@@ -40,6 +41,7 @@ internal sealed record BenchSettings(
         var output = Path.Combine(repositoryRoot, "bench", "results");
         var apiEnvironment = new Dictionary<string, string>();
         var workerEnvironment = new Dictionary<string, string>();
+        var variants = new Dictionary<string, string>();
         int[] connections = [64, 256];
         var warmup = quick ? 1 : 5;
         var large = quick ? 40_000 : 1_000_000;
@@ -81,9 +83,15 @@ internal sealed record BenchSettings(
                 case "--connections":
                     connections = [Positive(args, ++i)];
                     break;
-                case "--api-env" or "--worker-env" when i + 1 < args.Length && args[i + 1].IndexOf('=', StringComparison.Ordinal) > 0:
+                case "--api-env" or "--worker-env" or "--api-variant" when i + 1 < args.Length && args[i + 1].IndexOf('=', StringComparison.Ordinal) > 0:
                     var pair = args[i + 1].Split('=', 2);
-                    (args[i] == "--api-env" ? apiEnvironment : workerEnvironment)[pair[0]] = pair[1];
+                    var into = args[i] switch
+                    {
+                        "--api-env" => apiEnvironment,
+                        "--worker-env" => workerEnvironment,
+                        _ => variants,
+                    };
+                    into[pair[0]] = pair[1];
                     i++;
                     break;
                 default:
@@ -117,7 +125,8 @@ internal sealed record BenchSettings(
             only,
             output,
             apiEnvironment,
-            workerEnvironment);
+            workerEnvironment,
+            variants);
     }
 
     public bool Includes(string phase) => Only is null || string.Equals(Only, phase, StringComparison.OrdinalIgnoreCase);

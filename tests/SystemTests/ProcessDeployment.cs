@@ -66,6 +66,8 @@ public sealed class ProcessDeployment : IAsyncDisposable
         var shared = ServiceEnvironment.Shared(broker.BootstrapServers, topic, $"{topic}.dlq");
         shared["KAFKA_SESSION_TIMEOUT_MS"] = ServiceEnvironment.DevelopmentSessionTimeoutMs;
         shared["LOG_FORMAT"] = "json";
+        // The tests follow requests through their spans: every one is traced, not the deployed default's share.
+        shared["OTEL_TRACES_SAMPLER"] = "always_on";
         var workerSpecs = Enumerable.Range(0, workers)
             .Select(i => ServiceEnvironment.Worker(ServiceEnvironment.WorkerName(i), ports[1 + (2 * i)], ports[2 + (2 * i)], shared).With(settings))
             .ToArray();

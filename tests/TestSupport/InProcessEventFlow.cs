@@ -43,6 +43,8 @@ public sealed class InProcessEventFlow : IEventFlow, IRestartableWorker
             ["KAFKA_SESSION_TIMEOUT_MS"] = "6000",
             ["PUBLISH_TIMEOUT_MS"] = "5000",
             ["LOG_LEVEL"] = "Warning",
+            // The tests follow requests through their spans: every one is traced, not the deployed default's share.
+            ["OTEL_TRACES_SAMPLER"] = "always_on",
             // One address per worker; the route below sends each to that worker's test server.
             ["WORKER_GRPC_URL"] = string.Join(",", Enumerable.Range(0, workers).Select(i => $"http://{WorkerHost(i)}")),
         };

@@ -15,6 +15,8 @@ internal static class ServiceWiring
             // A stopping AppHost takes the dashboard down with the services: a short export timeout keeps the last
             // flush from holding a service (and so the AppHost) for about 10 s.
             .WithEnvironment("OTEL_EXPORTER_OTLP_TIMEOUT", "1000")
+            // The dashboard is for following requests: every one is traced here, not the deployed default's share.
+            .WithEnvironment("OTEL_TRACES_SAMPLER", "always_on")
             // Aspire stops every resource at once, so the broker may be gone before a worker commits its offsets
             // on the way out; the development broker forgets everything when it stops, so waiting the default 10 s
             // for it would buy nothing but a slow Ctrl-C.

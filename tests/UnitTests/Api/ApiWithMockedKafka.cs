@@ -86,6 +86,8 @@ internal sealed class ApiWithMockedKafka(params (string Variable, string Value)[
         // Nothing listens here: queries must fail as "worker unreachable".
         builder.UseSetting("WORKER_GRPC_URL", "http://127.0.0.1:9");
         builder.UseSetting("WORKER_CALL_TIMEOUT_MS", "1000");
+        // The tests follow requests through their spans: every one is traced, not the deployed default's share.
+        builder.UseSetting("OTEL_TRACES_SAMPLER", "always_on");
         // Short, so that a test's read with a token the workers do not reach is refused soon, and within any request
         // timeout a test sets.
         builder.UseSetting("CONSISTENCY_WAIT_MS", "100");
