@@ -8,6 +8,7 @@ using OpenTelemetry.Context.Propagation;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Registry;
+using Producer.Api.Options;
 using Producer.Api.Telemetry;
 using Shared.Contracts.Events;
 using Shared.Hosting;
@@ -18,6 +19,7 @@ namespace Producer.Api.Kafka;
 internal sealed class KafkaEventPublisher(
     IProducer<string, byte[]> producer,
     IOptions<KafkaOptions> kafka,
+    IOptions<ProducerApiOptions> api,
     ResiliencePipelineProvider<string> pipelines,
     PublishMetrics metrics,
     ILogger<KafkaEventPublisher> logger) : IEventPublisher
@@ -29,6 +31,13 @@ internal sealed class KafkaEventPublisher(
     private readonly string _spanName = $"send {kafka.Value.Topic}";
     private readonly KeyValuePair<string, object?>[] _sendTags = MessagingTags.Operation("send", kafka.Value.Topic);
     private readonly ResiliencePipeline _pipeline = pipelines.GetPipeline(PublishPipeline.Name);
+
+    /// <summary>
+    /// How long a batch waits for its delivery reports: librdkafka reports every queued message by message.timeout.ms
+    /// (PUBLISH_TIMEOUT_MS), so this second longer only ends a batch whose reports never came, with those entries timed
+    /// out. A single event has no such bound of its own: REQUEST_TIMEOUT_MS ends its request.
+    /// </summary>
+    private readonly TimeSpan _batchWait = api.Value.PublishTimeout + TimeSpan.FromSeconds(1);
 
     public async Task<PublishResult> PublishAsync(Guid eventId, byte[] eventJson, CancellationToken cancellationToken)
     {
@@ -134,14 +143,23 @@ internal sealed class KafkaEventPublisher(
                         }
                     }
 
-                    await state.delivery.Completion.WaitAsync(token);
+                    try
+                    {
+                        await state.delivery.Completion.WaitAsync(state.wait, token);
+                    }
+                    catch (TimeoutException)
+                    {
+                        // The entries without a report are timed out below; the circuit counts Kafka's refusals only.
+                        return;
+                    }
+
                     if (state.delivery.AllFailed && state.delivery.Outcome(0).Error is { } error)
                     {
                         // Only a batch that Kafka refused entirely counts against the circuit.
                         throw new KafkaException(error);
                     }
                 },
-                (producer, topic: _topic, headers, delivery, events),
+                (producer, topic: _topic, headers, delivery, events, wait: _batchWait),
                 cancellationToken);
         }
         catch (BrokenCircuitException ex)

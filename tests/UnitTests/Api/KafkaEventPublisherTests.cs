@@ -32,6 +32,7 @@ public sealed class KafkaEventPublisherTests
         return new KafkaEventPublisher(
             _producer.Object,
             kafka,
+            provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<ProducerApiOptions>>(),
             provider.GetRequiredService<ResiliencePipelineProvider<string>>(),
             new PublishMetrics(provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), kafka),
             NullLogger<KafkaEventPublisher>.Instance);
