@@ -55,8 +55,9 @@ internal sealed class KafkaEventPublisher(
         var started = metrics.TimesPublishes ? Stopwatch.GetTimestamp() : 0;
         try
         {
+            // The producer's task itself, not an async lambda around it: one state machine fewer per request.
             var delivery = await _pipeline.ExecuteAsync(
-                static async (state, token) => await state.producer.ProduceAsync(state.topic, state.message, token),
+                static (state, token) => new ValueTask<DeliveryResult<string, byte[]>>(state.producer.ProduceAsync(state.topic, state.message, token)),
                 (producer, topic: _topic, message),
                 cancellationToken);
             metrics.Record(PublishStatus.Acknowledged, Since(started));
