@@ -47,7 +47,7 @@ public sealed partial class DevStackProcessTests
         }
 
         // Worker i listens on WORKER_GRPC_PORT + i and WORKER_HEALTH_PORT + i: ranges of free ports, far apart.
-        var (apiPort, controlPort, grpcPort, healthPort) = (FreePorts.Take(), FreePorts.Take(), FreeRange(), FreeRange());
+        var (apiPort, controlPort, grpcPort, healthPort) = (FreePorts.Take(), FreePorts.Take(), FreePorts.TakeConsecutive(3), FreePorts.TakeConsecutive(3));
         start.Environment["API_PORT"] = apiPort.ToString(CultureInfo.InvariantCulture);
         start.Environment["WORKER_GRPC_PORT"] = grpcPort.ToString(CultureInfo.InvariantCulture);
         start.Environment["WORKER_HEALTH_PORT"] = healthPort.ToString(CultureInfo.InvariantCulture);
@@ -241,19 +241,6 @@ public sealed partial class DevStackProcessTests
             .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Select(int.Parse)
             .ToList();
-
-    /// <summary>The first of three consecutive free ports (for up to three workers).</summary>
-    private static int FreeRange()
-    {
-        while (true)
-        {
-            var first = FreePorts.Take();
-            if (first < 65_000 && !FreePorts.IsInUse(first + 1) && !FreePorts.IsInUse(first + 2))
-            {
-                return first;
-            }
-        }
-    }
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
     private static extern int Signal(int pid, int signal);
