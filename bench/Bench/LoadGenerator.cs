@@ -49,10 +49,20 @@ internal static class LoadGenerator
                 throw new TimeoutException($"The load generator did not finish within {limit.TotalSeconds:0} s:\n{log}");
             }
 
-            return process.ExitCode == 0
-                ? JsonSerializer.Deserialize(log.ReadAll(), LoadResultJsonContext.Default.LoadResult)
-                    ?? throw new InvalidOperationException($"The load generator printed no result:\n{log}")
-                : throw new InvalidOperationException($"The load generator failed ({process.ExitCode}):\n{log}");
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"The load generator failed ({process.ExitCode}):\n{log}");
+            }
+
+            var output = log.ReadAll();
+            try
+            {
+                return JsonSerializer.Deserialize(output, LoadResultJsonContext.Default.LoadResult) ?? throw new JsonException("The document is null.");
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidOperationException($"The load generator's output is not one result document:\n{output}", e);
+            }
         }
         finally
         {
