@@ -58,11 +58,12 @@ internal sealed class DrainPhase(BenchSettings settings, Report report)
 
         var drains = new List<DrainRun>();
         var perEvent = new Dictionary<string, double>();
+        var turn = 0;
         foreach (var count in settings.WorkerCounts)
         {
             for (var run = 1; run <= settings.Runs; run++)
             {
-                foreach (var build in Rotated(Builds, run))
+                foreach (var build in Rotated(Builds, ++turn))
                 {
                     var group = $"bench-drain-{count}-{Guid.NewGuid():N}";
                     var assembly = settings.WorkerVariants.GetValueOrDefault(build);
@@ -104,12 +105,13 @@ internal sealed class DrainPhase(BenchSettings settings, Report report)
     }
 
     /// <summary>
-    /// <paramref name="builds"/> in the order they drain in <paramref name="run"/>: each run starts one further along,
-    /// so that no build always drains last (after the others have filled the broker's and the machine's caches).
+    /// <paramref name="builds"/> in the order they drain in the <paramref name="turn"/>th run of any worker count: each
+    /// turn starts one further along, so that no build always drains last, after the others have warmed the broker's
+    /// and the machine's caches (not even with --runs 1).
     /// </summary>
-    private static IEnumerable<string> Rotated(string[] builds, int run)
+    private static IEnumerable<string> Rotated(string[] builds, int turn)
     {
-        var first = (run - 1) % builds.Length;
+        var first = (turn - 1) % builds.Length;
         return builds[first..].Concat(builds[..first]);
     }
 
