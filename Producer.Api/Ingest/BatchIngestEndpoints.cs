@@ -1,11 +1,7 @@
 using System.Text.Json;
-using Microsoft.Extensions.Options;
 using Producer.Api.Http;
-using Producer.Api.Kafka;
-using Producer.Api.Options;
 using Shared.Contracts.Consistency;
 using Shared.Contracts.Events;
-using Shared.Hosting;
 
 namespace Producer.Api.Ingest;
 
@@ -33,25 +29,15 @@ internal static class BatchIngestEndpoints
         return app;
     }
 
-    private static async Task<IResult> GenerateBatchAsync(
-        HttpContext context,
-        EventFactory factory,
-        IEventPublisher publisher,
-        IOptions<ProducerApiOptions> options,
-        IOptions<KafkaOptions> kafka)
+    private static async Task<IResult> GenerateBatchAsync([AsParameters] IngestRequest request)
     {
-        var settings = options.Value;
-        if (!RequestToken.TryRead(context, kafka.Value.Topic, out var session, out var badToken))
+        var input = await request.ReadAsync(request.Settings.MaxBatchBodyBytes);
+        if (input.IsRefused)
         {
-            return badToken!;
+            return input.Refusal!;
         }
 
-        var (body, refusal) = await RequestBody.ReadJsonAsync(context, settings.MaxBatchBodyBytes);
-        if (body is null)
-        {
-            return refusal!;
-        }
-
+        var (context, settings, body) = (request.Context, request.Settings, input.Body);
         if (!TrySplit(body, settings.MaxBatchEvents, out var entries, out var problem))
         {
             return ApiProblems.Invalid(new Dictionary<string, string[]> { [EventSchema.Body] = [problem!] });
@@ -68,12 +54,12 @@ internal static class BatchIngestEndpoints
                 continue;
             }
 
-            outgoing.Add((i, factory.Create(fields, entry.Span)));
+            outgoing.Add((i, request.Factory.Create(fields, entry.Span)));
         }
 
         // Every valid event at once: the producer puts them into the same produce requests. A batch without one
         // publishes nothing and answers its entries' 400s.
-        var published = outgoing.Count == 0 ? [] : await publisher.PublishBatchAsync([.. outgoing.Select(o => (o.Event.EventId, o.Event.Json))], context.RequestAborted);
+        var published = outgoing.Count == 0 ? [] : await request.Publisher.PublishBatchAsync([.. outgoing.Select(o => (o.Event.EventId, o.Event.Json))], context.RequestAborted);
         for (var j = 0; j < outgoing.Count; j++)
         {
             var (index, created) = outgoing[j];
@@ -88,8 +74,8 @@ internal static class BatchIngestEndpoints
 
         var accepted = results.Count(r => r.Status == StatusCodes.Status201Created);
         // One token for every accepted entry: per partition, the highest offset written.
-        var written = ConsistencyToken.For(kafka.Value.Topic, published.Where(p => p.IsAcknowledged).Select(p => new KeyValuePair<int, long>(p.Partition, p.Offset)));
-        RequestToken.Give(context, session?.Merge(written) ?? written);
+        var written = ConsistencyToken.For(request.Topic, published.Where(p => p.IsAcknowledged).Select(p => new KeyValuePair<int, long>(p.Partition, p.Offset)));
+        RequestToken.Give(context, input.Session?.Merge(written) ?? written);
         return TypedResults.Json(new BatchResult(accepted, results.Length - accepted, results), BatchJsonContext.Default.BatchResult);
     }
 

@@ -1,10 +1,6 @@
-using Microsoft.Extensions.Options;
 using Producer.Api.Http;
-using Producer.Api.Kafka;
-using Producer.Api.Options;
 using Shared.Contracts.Consistency;
 using Shared.Contracts.Events;
-using Shared.Hosting;
 
 namespace Producer.Api.Ingest;
 
@@ -28,38 +24,27 @@ internal static class IngestEndpoints
         return app;
     }
 
-    private static async Task<IResult> GenerateAsync(
-        HttpContext context,
-        EventFactory factory,
-        IEventPublisher publisher,
-        IOptions<ProducerApiOptions> options,
-        IOptions<KafkaOptions> kafka)
+    private static async Task<IResult> GenerateAsync([AsParameters] IngestRequest request)
     {
-        var settings = options.Value;
-        if (!RequestToken.TryRead(context, kafka.Value.Topic, out var session, out var badToken))
+        var input = await request.ReadAsync(request.Settings.MaxBodyBytes);
+        if (input.IsRefused)
         {
-            // Refused before anything is published: the client's session token must not be lost to a typo.
-            return badToken!;
+            return input.Refusal!;
         }
 
-        var (body, refusal) = await RequestBody.ReadJsonAsync(context, settings.MaxBodyBytes);
-        if (body is null)
-        {
-            return refusal!;
-        }
-
+        var (context, settings, body) = (request.Context, request.Settings, input.Body);
         if (!EventJsonReader.TryRead(body, EventReadMode.Request, out var fields, out var errors, settings.MaxPayloadBytes))
         {
             return ApiProblems.Invalid(errors!);
         }
 
-        var outgoing = factory.Create(fields, body);
+        var outgoing = request.Factory.Create(fields, body);
         RequestProgress.Publishing(context, outgoing.EventId);
-        var published = await publisher.PublishAsync(outgoing.EventId, outgoing.Json, context.RequestAborted);
+        var published = await request.Publisher.PublishAsync(outgoing.EventId, outgoing.Json, context.RequestAborted);
         if (published.IsAcknowledged)
         {
-            var written = ConsistencyToken.For(kafka.Value.Topic, [new(published.Partition, published.Offset)]);
-            return new CreatedEventResult(outgoing, published.Partition, published.Offset, session?.Merge(written) ?? written);
+            var written = ConsistencyToken.For(request.Topic, [new(published.Partition, published.Offset)]);
+            return new CreatedEventResult(outgoing, published.Partition, published.Offset, input.Session?.Merge(written) ?? written);
         }
 
         return ApiProblems.Unavailable(

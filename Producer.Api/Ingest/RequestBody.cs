@@ -6,21 +6,6 @@ namespace Producer.Api.Ingest;
 internal static class RequestBody
 {
     /// <summary>
-    /// The body of a JSON request, or the answer that refuses it: 415 for another content type, 413 past
-    /// <paramref name="limit"/> bytes.
-    /// </summary>
-    public static async Task<(byte[]? Body, IResult? Refusal)> ReadJsonAsync(HttpContext context, int limit)
-    {
-        if (!context.Request.HasJsonContentType())
-        {
-            return (null, ApiProblems.UnsupportedMediaType());
-        }
-
-        var body = await ReadAsync(context.Request, limit, context.RequestAborted);
-        return body is null ? (null, ApiProblems.TooLarge(limit)) : (body, null);
-    }
-
-    /// <summary>
     /// Reads the whole body, or stops as soon as it exceeds <paramref name="limit"/> bytes and returns null:
     /// an oversized body is refused without being buffered.
     /// </summary>

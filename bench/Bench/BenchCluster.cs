@@ -57,11 +57,17 @@ internal sealed class BenchCluster : IAsyncDisposable
     /// worker served only once caught up), and times the draining itself.
     /// </param>
     /// <param name="overrides">Environment variables of this phase's own, under the harness's --worker-env.</param>
+    /// <param name="assembly">Another build of Consumer.Worker to run instead of this tree's Release build (--worker-variant).</param>
     public async Task<Service> StartWorkerAsync(
-        string name, string topic, string group, bool untilReady = true, IReadOnlyDictionary<string, string>? overrides = null)
+        string name, string topic, string group, bool untilReady = true, IReadOnlyDictionary<string, string>? overrides = null, string? assembly = null)
     {
         var (grpc, health) = (FreePorts.Take(), FreePorts.Take());
         var worker = ServiceEnvironment.Worker(name, grpc, health, Shared(topic, group)).With(overrides).With(WorkerOverrides);
+        if (assembly is not null)
+        {
+            worker = worker with { Assembly = assembly };
+        }
+
         if (untilReady)
         {
             return await ReadyAsync(worker, health, grpc);

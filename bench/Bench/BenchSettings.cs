@@ -27,7 +27,8 @@ internal sealed record BenchSettings(
     string ResultsDirectory,
     IReadOnlyDictionary<string, string> ApiEnvironment,
     IReadOnlyDictionary<string, string> WorkerEnvironment,
-    IReadOnlyDictionary<string, string> ApiVariants)
+    IReadOnlyDictionary<string, string> ApiVariants,
+    IReadOnlyDictionary<string, string> WorkerVariants)
 {
     /// <summary>The options, from bench/usage.txt: bench/run prints the same file for --help without building.</summary>
     public static string Usage { get; } = ReadUsage();
@@ -42,6 +43,7 @@ internal sealed record BenchSettings(
         var apiEnvironment = new Dictionary<string, string>();
         var workerEnvironment = new Dictionary<string, string>();
         var variants = new Dictionary<string, string>();
+        var workerVariants = new Dictionary<string, string>();
         // Quick mode proves each phase works, inside CI's ten minutes: one level of connections, one token read rate.
         int[] connections = quick ? [256] : [64, 256];
         var warmup = quick ? 1 : 5;
@@ -84,12 +86,13 @@ internal sealed record BenchSettings(
                 case "--connections":
                     connections = [Positive(args, ++i)];
                     break;
-                case "--api-env" or "--worker-env" or "--api-variant" when i + 1 < args.Length && args[i + 1].IndexOf('=', StringComparison.Ordinal) > 0:
+                case "--api-env" or "--worker-env" or "--api-variant" or "--worker-variant" when i + 1 < args.Length && args[i + 1].IndexOf('=', StringComparison.Ordinal) > 0:
                     var pair = args[i + 1].Split('=', 2);
                     var into = args[i] switch
                     {
                         "--api-env" => apiEnvironment,
                         "--worker-env" => workerEnvironment,
+                        "--worker-variant" => workerVariants,
                         _ => variants,
                     };
                     into[pair[0]] = pair[1];
@@ -97,6 +100,16 @@ internal sealed record BenchSettings(
                     break;
                 default:
                     throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}");
+            }
+        }
+
+        // bench/run runs from the repository's root: a relative PATH is taken from there, whatever folder a worker starts in.
+        var workerBuilds = workerVariants.ToDictionary(v => v.Key, v => Path.GetFullPath(v.Value));
+        foreach (var (name, path) in workerBuilds)
+        {
+            if (name == "worker" || !File.Exists(path))
+            {
+                throw new ArgumentException($"--worker-variant {name}={path}: the name 'worker' is the worker as built, and PATH must be a built Consumer.Worker.dll.");
             }
         }
 
@@ -127,7 +140,8 @@ internal sealed record BenchSettings(
             output,
             apiEnvironment,
             workerEnvironment,
-            variants);
+            variants,
+            workerBuilds);
     }
 
     public bool Includes(string phase) => Only is null || string.Equals(Only, phase, StringComparison.OrdinalIgnoreCase);

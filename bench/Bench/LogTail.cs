@@ -12,9 +12,18 @@ internal sealed class LogTail(string name)
 
     public ServiceProcess Start(ServiceSpec service) => ServiceProcess.Start(service, logFile: _path);
 
+    /// <summary>Runs <paramref name="dll"/> with <paramref name="arguments"/> as a process that serves nothing (the load generator).</summary>
+    public ServiceProcess Start(string dll, IReadOnlyList<string> arguments) =>
+        ServiceProcess.StartAssembly(name, dll, arguments, new Dictionary<string, string>(), logFile: _path);
+
     public void Delete() => File.Delete(_path);
 
-    public override string ToString()
+    /// <summary>The whole output.</summary>
+    public string ReadAll() => Read(long.MaxValue);
+
+    public override string ToString() => Read(8192);
+
+    private string Read(long lastBytes)
     {
         if (!File.Exists(_path))
         {
@@ -22,7 +31,7 @@ internal sealed class LogTail(string name)
         }
 
         using var file = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        file.Seek(Math.Max(0, file.Length - 8192), SeekOrigin.Begin);
+        file.Seek(Math.Max(0, file.Length - lastBytes), SeekOrigin.Begin);
         using var reader = new StreamReader(file);
         return reader.ReadToEnd();
     }

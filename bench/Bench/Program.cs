@@ -11,6 +11,12 @@ if (args is ["echo" or "kafka-http", ..])
     return await ReferenceHost.RunAsync(args[0], stopping.Token);
 }
 
+if (args is [LoadGenerator.Command, ..])
+{
+    // The end-to-end phase starts the harness again as its load generator, a process of its own.
+    return await LoadGenerator.RunAsync(args[1..]);
+}
+
 if (args.Contains("--help"))
 {
     Console.WriteLine(BenchSettings.Usage);

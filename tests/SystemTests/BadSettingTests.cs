@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Launcher;
 
 namespace SystemTests;
@@ -29,11 +27,11 @@ public sealed class BadSettingTests
         var environment = new Dictionary<string, string>
         {
             // Nothing listens there: the service must stop before it tries Kafka.
-            ["KAFKA_BOOTSTRAP_SERVERS"] = $"127.0.0.1:{FreePort()}",
+            ["KAFKA_BOOTSTRAP_SERVERS"] = $"127.0.0.1:{FreePorts.Take()}",
             ["BIND_ADDRESS"] = "127.0.0.1",
-            ["API_PORT"] = FreePort().ToString(CultureInfo.InvariantCulture),
-            ["WORKER_GRPC_PORT"] = FreePort().ToString(CultureInfo.InvariantCulture),
-            ["WORKER_HEALTH_PORT"] = FreePort().ToString(CultureInfo.InvariantCulture),
+            ["API_PORT"] = FreePorts.Take().ToString(CultureInfo.InvariantCulture),
+            ["WORKER_GRPC_PORT"] = FreePorts.Take().ToString(CultureInfo.InvariantCulture),
+            ["WORKER_HEALTH_PORT"] = FreePorts.Take().ToString(CultureInfo.InvariantCulture),
             [variable] = value,
         };
         await using var process = ServiceProcess.Start("service", service, environment, output.Enqueue);
@@ -48,13 +46,5 @@ public sealed class BadSettingTests
         Assert.Contains("The service stopped: ", line, StringComparison.Ordinal);
         Assert.Contains(variable, line, StringComparison.Ordinal);
         Assert.Contains(says, line, StringComparison.Ordinal);
-    }
-
-    /// <summary>A port nothing listens on now; the service is expected to stop before it binds one at all.</summary>
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

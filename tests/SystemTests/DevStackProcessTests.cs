@@ -47,7 +47,7 @@ public sealed partial class DevStackProcessTests
         }
 
         // Worker i listens on WORKER_GRPC_PORT + i and WORKER_HEALTH_PORT + i: ranges of free ports, far apart.
-        var (apiPort, controlPort, grpcPort, healthPort) = (FreePorts.Take(), FreePorts.Take(), FreeRange(), FreeRange());
+        var (apiPort, controlPort, grpcPort, healthPort) = (FreePorts.Take(), FreePorts.Take(), FreePorts.TakeConsecutive(3), FreePorts.TakeConsecutive(3));
         start.Environment["API_PORT"] = apiPort.ToString(CultureInfo.InvariantCulture);
         start.Environment["WORKER_GRPC_PORT"] = grpcPort.ToString(CultureInfo.InvariantCulture);
         start.Environment["WORKER_HEALTH_PORT"] = healthPort.ToString(CultureInfo.InvariantCulture);
@@ -69,7 +69,7 @@ public sealed partial class DevStackProcessTests
         Assert.SkipUnless(OperatingSystem.IsLinux(), "Reads child processes from /proc.");
         using var launched = StartDevStack(out var output);
         var launcher = launched.Process;
-        await Eventually.UntilAsync(() => Task.FromResult(output().Contains("DevStack is ready.", StringComparison.Ordinal)), "DevStack to be ready", TimeSpan.FromSeconds(90));
+        await WaitUntilReadyAsync(output, TimeSpan.FromSeconds(90));
         var children = ChildrenOf(launcher.Id);
         Assert.Equal(2, children.Count);
 
@@ -103,7 +103,7 @@ public sealed partial class DevStackProcessTests
     public async Task Taking_the_broker_down_through_the_fault_control_makes_the_api_unready_until_it_is_up_again()
     {
         using var launched = StartDevStack(out var output);
-        await Eventually.UntilAsync(() => Task.FromResult(output().Contains("DevStack is ready.", StringComparison.Ordinal)), "DevStack to be ready", TimeSpan.FromSeconds(90));
+        await WaitUntilReadyAsync(output, TimeSpan.FromSeconds(90));
         Assert.Contains($"Fault control  {launched.Control.OriginalString.TrimEnd('/')}", output(), StringComparison.Ordinal);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var ready = new Uri(launched.Api, "/health/ready");
@@ -134,7 +134,7 @@ public sealed partial class DevStackProcessTests
     {
         Assert.SkipUnless(OperatingSystem.IsLinux(), "Sends SIGKILL.");
         using var launched = StartDevStack(out var output, "--workers", "3");
-        await Eventually.UntilAsync(() => Task.FromResult(output().Contains("DevStack is ready.", StringComparison.Ordinal)), "DevStack to be ready", TimeSpan.FromSeconds(120));
+        await WaitUntilReadyAsync(output, TimeSpan.FromSeconds(120));
         var api = new EventsApi(new HttpClient { BaseAddress = launched.Api, Timeout = TimeSpan.FromSeconds(10) });
         var accepted = new List<Guid>();
         for (var i = 0; i < 30; i++)
@@ -167,7 +167,7 @@ public sealed partial class DevStackProcessTests
     public async Task Three_workers_on_three_partitions_each_serve_one_once_DevStack_is_ready()
     {
         using var launched = StartDevStack(out var output, "--workers", "3");
-        await Eventually.UntilAsync(() => Task.FromResult(output().Contains("DevStack is ready.", StringComparison.Ordinal)), "DevStack to be ready", TimeSpan.FromSeconds(120));
+        await WaitUntilReadyAsync(output, TimeSpan.FromSeconds(120));
 
         using var ownership = new WorkerOwnership(Enumerable.Range(0, 3).Select(i => (ServiceEnvironment.WorkerName(i), launched.FirstGrpcPort + i)));
         var split = await ownership.ReadAsync(TestContext.Current.CancellationToken);
@@ -182,7 +182,7 @@ public sealed partial class DevStackProcessTests
     {
         Assert.SkipUnless(OperatingSystem.IsLinux(), "Sends SIGKILL.");
         using var launched = StartDevStack(out var output);
-        await Eventually.UntilAsync(() => Task.FromResult(output().Contains("DevStack is ready.", StringComparison.Ordinal)), "DevStack to be ready", TimeSpan.FromSeconds(90));
+        await WaitUntilReadyAsync(output, TimeSpan.FromSeconds(90));
         var worker = WorkerPid(output(), "worker");
 
         // The crash frees the worker's gRPC port; another process takes it before the restart, so each new worker
@@ -242,18 +242,17 @@ public sealed partial class DevStackProcessTests
             .Select(int.Parse)
             .ToList();
 
-    /// <summary>The first of three consecutive free ports (for up to three workers).</summary>
-    private static int FreeRange()
-    {
-        while (true)
-        {
-            var first = FreePorts.Take();
-            if (first < 65_000 && !FreePorts.IsInUse(first + 1) && !FreePorts.IsInUse(first + 2))
-            {
-                return first;
-            }
-        }
-    }
+    /// <summary>
+    /// Waits for DevStack's whole ready banner. Its lines are read one by one, and the tests read the ones after
+    /// "DevStack is ready." (the addresses, the pids): waiting for that line alone raced with the rest of the banner.
+    /// </summary>
+    private static Task WaitUntilReadyAsync(Func<string> output, TimeSpan timeout) =>
+        Eventually.UntilAsync(
+            () => Task.FromResult(output() is var text
+                && text.IndexOf("DevStack is ready.", StringComparison.Ordinal) is >= 0 and var ready
+                && text.IndexOf("Press Ctrl-C to stop.", ready, StringComparison.Ordinal) >= 0),
+            "DevStack to be ready",
+            timeout);
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
     private static extern int Signal(int pid, int signal);

@@ -8,13 +8,20 @@ namespace Bench.Phases;
 /// Consume and query at volume: a topic filled with the large store's events (1,000,000 in full mode), drained by a
 /// bare Confluent.Kafka consumer and by 1, 2 and 3 workers in fresh groups; then the whole store listed through the
 /// API. Also a small store (100,000) listed through the API, to show that the API's memory does not follow the count.
+/// With --worker-variant, other builds of the worker drain the same topic in the same runs, interleaved with the
+/// worker as built, so that a redesign of the worker is priced against the build before it.
 /// </summary>
 internal sealed class DrainPhase(BenchSettings settings, Report report)
 {
     private const string Large = "bench-drain-large";
     private const string Small = "bench-drain-small";
     private const string Empty = "bench-drain-empty";
+    /// <summary>The worker as built, as the figures beside its other builds name it.</summary>
+    private const string Built = "worker";
     private readonly List<QueryRun> _queries = [];
+
+    /// <summary>The worker as built, then any other builds of it (--worker-variant): each drains the topic in every run.</summary>
+    private string[] Builds => [Built, .. settings.WorkerVariants.Keys];
 
     public async Task RunAsync()
     {
@@ -33,9 +40,14 @@ internal sealed class DrainPhase(BenchSettings settings, Report report)
         report.Check(logStart == 0, $"the development broker's retention dropped the start of {Large} (a log start at {logStart}): add partitions");
         report.Check(cluster.EndOffsets(Large, settings.DrainPartitions) == settings.LargeStore, $"{Large} does not hold {settings.LargeStore} events");
 
-        var idle = await cluster.StartWorkerAsync("idle", Empty, $"bench-idle-{Guid.NewGuid():N}");
-        var idleResident = idle.Memory().Resident;
-        await cluster.StopAsync(idle);
+        // Each build's idle memory: what its memory per stored event is measured against.
+        var idleResident = new Dictionary<string, long>();
+        foreach (var build in Builds)
+        {
+            var idle = await cluster.StartWorkerAsync("idle", Empty, $"bench-idle-{Guid.NewGuid():N}", assembly: settings.WorkerVariants.GetValueOrDefault(build));
+            idleResident[build] = idle.Memory().Resident;
+            await cluster.StopAsync(idle);
+        }
 
         var bare = new List<double>();
         for (var run = 1; run <= settings.Runs; run++)
@@ -44,46 +56,40 @@ internal sealed class DrainPhase(BenchSettings settings, Report report)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"drain run {run}: bare consumer {bare[^1]:0} events/s"));
         }
 
-        var scaling = new List<string[]>();
-        Sample? oneWorker = null;
-        double perEvent = double.NaN;
+        var drains = new List<DrainRun>();
+        var perEvent = new Dictionary<string, double>();
+        var turn = 0;
         foreach (var count in settings.WorkerCounts)
         {
-            var rates = new List<double>();
-            var resident = new List<double>();
             for (var run = 1; run <= settings.Runs; run++)
             {
-                var group = $"bench-drain-{count}-{Guid.NewGuid():N}";
-                var workers = await Task.WhenAll(Enumerable.Range(1, count).Select(i => cluster.StartWorkerAsync($"worker{i}", Large, group, untilReady: false)));
-                var profile = count == 1 && run == 1 ? Profiler.Start(workers[0].Process.ProcessId, "worker-drain", TimeSpan.FromSeconds(settings.Quick ? 2 : 6)) : Task.CompletedTask;
-                var rate = await DrainRateAsync(cluster, workers, settings.LargeStore);
-                await profile;
-                rates.Add(rate);
-                resident.AddRange(workers.Select(w => (double)w.Memory().Resident));
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"drain run {run}: {count} worker(s) {rate:0} events/s, resident {resident.TakeLast(count).Average() / 1e6:0} MB each"));
-                if (count == 1)
+                foreach (var build in Rotated(Builds, ++turn))
                 {
-                    perEvent = ((workers[0].Memory().Resident - idleResident) / (double)settings.LargeStore) - jsonBytes;
-                }
+                    var group = $"bench-drain-{count}-{Guid.NewGuid():N}";
+                    var assembly = settings.WorkerVariants.GetValueOrDefault(build);
+                    var workers = await Task.WhenAll(Enumerable.Range(1, count).Select(i => cluster.StartWorkerAsync($"worker{i}", Large, group, untilReady: false, assembly: assembly)));
+                    var profile = build == Built && count == 1 && run == 1 ? Profiler.Start(workers[0].Process.ProcessId, "worker-drain", TimeSpan.FromSeconds(settings.Quick ? 2 : 6)) : Task.CompletedTask;
+                    var rate = await DrainRateAsync(cluster, workers, settings.LargeStore);
+                    await profile;
+                    var resident = workers.Select(w => (double)w.Memory().Resident).ToArray();
+                    drains.Add(new DrainRun(build, count, run, rate, resident));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"drain run {run}: {build} ×{count} {rate:0} events/s, resident {resident.Average() / 1e6:0} MB each"));
+                    if (count == 1)
+                    {
+                        perEvent[build] = ((workers[0].Memory().Resident - idleResident[build]) / (double)settings.LargeStore) - jsonBytes;
+                    }
 
-                if (run == settings.Runs)
-                {
-                    await QueryAsync(cluster, "large", Large, group, workers, settings.LargeStore);
-                }
+                    if (run == settings.Runs && build == Built)
+                    {
+                        await QueryAsync(cluster, "large", Large, group, workers, settings.LargeStore);
+                    }
 
-                foreach (var worker in workers)
-                {
-                    await cluster.StopAsync(worker);
+                    foreach (var worker in workers)
+                    {
+                        await cluster.StopAsync(worker);
+                    }
                 }
             }
-
-            var sample = new Sample(rates);
-            oneWorker ??= sample;
-            scaling.Add([
-                count.ToString(CultureInfo.InvariantCulture), sample.Format("0"), (sample.Median / count).ToString("0", CultureInfo.InvariantCulture),
-                (sample.Median / oneWorker.Median).ToString("0.00", CultureInfo.InvariantCulture), (sample.Median / new Sample(bare).Median).ToString("0.00", CultureInfo.InvariantCulture),
-                new Sample(resident.Select(r => r / 1e6)).Format("0"),
-            ]);
         }
 
         {
@@ -94,7 +100,19 @@ internal sealed class DrainPhase(BenchSettings settings, Report report)
             await cluster.StopAsync(worker);
         }
 
-        Summarize(new Sample(bare), scaling, oneWorker!, perEvent, jsonBytes);
+        Summarize(new Sample(bare), drains, perEvent[Built], jsonBytes);
+        SummarizeVariants(new Sample(bare), drains, perEvent, jsonBytes);
+    }
+
+    /// <summary>
+    /// <paramref name="builds"/> in the order they drain in the <paramref name="turn"/>th run of any worker count: each
+    /// turn starts one further along, so that no build always drains last, after the others have warmed the broker's
+    /// and the machine's caches (not even with --runs 1).
+    /// </summary>
+    private static IEnumerable<string> Rotated(string[] builds, int turn)
+    {
+        var first = (turn - 1) % builds.Length;
+        return builds[first..].Concat(builds[..first]);
     }
 
     /// <summary>Events per second from the first stored event to the last, from the workers' store gauges.</summary>
@@ -138,9 +156,10 @@ internal sealed class DrainPhase(BenchSettings settings, Report report)
         await cluster.StopAsync(api);
     }
 
-    private void Summarize(Sample bare, List<string[]> scaling, Sample oneWorker, double perEvent, double jsonBytes)
+    private void Summarize(Sample bare, List<DrainRun> drains, double perEvent, double jsonBytes)
     {
-        var toBare = oneWorker.Median / bare.Median;
+        var scaling = settings.WorkerCounts.Select(count => Scaling(Built, count, drains, bare).Prepend(count.ToString(CultureInfo.InvariantCulture)).ToArray());
+        var toBare = Rates(drains, Built, settings.WorkerCounts[0]).Median / bare.Median;
         report.Section($"Consume: a topic of {settings.LargeStore:N0} events drained", $"""
             {settings.DrainPartitions} partitions (the log start offset checked to be 0 first); each drain a fresh consumer group, timed from the
             first event stored to the last. The bare consumer is Confluent.Kafka with nothing behind it: {bare.Format("0")} events/s.
@@ -175,6 +194,60 @@ internal sealed class DrainPhase(BenchSettings settings, Report report)
                 growth < answerGrowth / 10);
         }
     }
+
+    /// <summary>
+    /// With --worker-variant: each other build of the worker beside the worker as built, drained in the same runs. "vs
+    /// worker as built" is run by run, so that drift in the machine's load between runs cancels out of it.
+    /// </summary>
+    private void SummarizeVariants(Sample bare, List<DrainRun> drains, Dictionary<string, double> perEvent, double jsonBytes)
+    {
+        if (settings.WorkerVariants.Count == 0)
+        {
+            return;
+        }
+
+        var rows = new List<string[]>();
+        foreach (var count in settings.WorkerCounts)
+        {
+            foreach (var build in Builds)
+            {
+                var toBuilt = new Sample(drains.Where(d => d.Build == build && d.Workers == count)
+                    .Select(d => d.EventsPerSecond / drains.Single(b => b.Build == Built && b.Workers == count && b.Run == d.Run).EventsPerSecond));
+                rows.Add([
+                    build, count.ToString(CultureInfo.InvariantCulture), .. Scaling(build, count, drains, bare), toBuilt.Format("0.00"),
+                    count == settings.WorkerCounts[0] ? perEvent[build].ToString("0", CultureInfo.InvariantCulture) : "—",
+                ]);
+            }
+        }
+
+        report.Section("Consume: other builds of the worker drained beside it", $"""
+            Each build (--worker-variant NAME=PATH: {string.Join(", ", settings.WorkerVariants.Select(v => $"{v.Key} = {v.Value}"))}) drains the same
+            topic as the worker as built (`{Built}`), in the same runs, each drain a fresh consumer group; the order rotates from run to run so
+            that no build always drains last. "vs worker as built" is a build's events/s over the worker as built's in the same run and
+            worker count (1.00: no change). Memory per stored event is beyond its JSON ({jsonBytes:0} bytes), with one worker, against an
+            idle worker of the same build.
+
+            {Report.Table(["build", "workers", "events/s (all)", "per worker", "vs 1 worker", "vs bare consumer", "resident MB per worker", "vs worker as built", "bytes per stored event"], rows)}
+            """);
+    }
+
+    /// <summary>
+    /// A build's figures at one worker count: events/s (all), per worker, over its own first count, over the bare
+    /// consumer, and resident memory per worker.
+    /// </summary>
+    private string[] Scaling(string build, int count, List<DrainRun> drains, Sample bare)
+    {
+        var sample = Rates(drains, build, count);
+        return [
+            sample.Format("0"), (sample.Median / count).ToString("0", CultureInfo.InvariantCulture),
+            (sample.Median / Rates(drains, build, settings.WorkerCounts[0]).Median).ToString("0.00", CultureInfo.InvariantCulture),
+            (sample.Median / bare.Median).ToString("0.00", CultureInfo.InvariantCulture),
+            new Sample(drains.Where(d => d.Build == build && d.Workers == count).SelectMany(d => d.ResidentBytes).Select(r => r / 1e6)).Format("0"),
+        ];
+    }
+
+    private static Sample Rates(List<DrainRun> drains, string build, int count) =>
+        new(drains.Where(d => d.Build == build && d.Workers == count).Select(d => d.EventsPerSecond));
 
     /// <summary>The average JSON size of the events in the topic.</summary>
     private static double EventBytes() => Enumerable.Range(0, 1000).Average(i => EventCorpus.Event(i).Json.Length);

@@ -1,14 +1,12 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 
 namespace Bench.Phases;
 
 /// <summary>
 /// End to end at a fixed rate: POSTs sent open-loop at <see cref="BenchSettings.EndToEndRate"/> events/s; for one
 /// event in fifty, the time from sending its POST until GET /events/processed/{eventId} first finds it, polled every
-/// millisecond. Open-loop, so a slow answer does not slow the sending (no coordinated omission).
+/// millisecond. The load comes from a process of its own (<see cref="LoadGenerator"/>), whose CPU per event is
+/// reported beside the API's, so that the client's share is not counted as the API's.
 /// </summary>
 internal sealed class EndToEndPhase(BenchSettings settings, Report report)
 {
@@ -19,15 +17,14 @@ internal sealed class EndToEndPhase(BenchSettings settings, Report report)
     /// </summary>
     private const int SampleEvery = 50;
 
-    /// <summary>The POST's own latency (until its 201), per run: the part of the end-to-end time that is ingest.</summary>
-    private List<double> PostP50 { get; } = [];
-
-    private List<double> PostP99 { get; } = [];
-
     public async Task RunAsync()
     {
         var p50s = new List<double>();
         var p99s = new List<double>();
+        var postP50s = new List<double>();
+        var postP99s = new List<double>();
+        var clientCpu = new List<double>();
+        var apiCpu = new List<double>();
         for (var run = 1; run <= settings.Runs; run++)
         {
             await using var cluster = BenchCluster.Start();
@@ -35,105 +32,50 @@ internal sealed class EndToEndPhase(BenchSettings settings, Report report)
             var group = $"bench-e2e-{Guid.NewGuid():N}";
             var worker = await cluster.StartWorkerAsync("worker", Topic, group);
             var api = await cluster.StartApiAsync(Topic, group, [worker], settings.ApiEnvironment);
-            var (latencies, errors, sent) = await MeasureAsync(api.Url);
-            report.Check(errors == 0, $"end to end run {run}: {errors} of {sent} requests failed or never became visible");
-            var sorted = latencies.Order().ToArray();
-            if (sorted.Length == 0)
+            var apiCpuBefore = ProcessStats.CpuTime(api.Process.ProcessId);
+            var load = await LoadGenerator.RunInOwnProcessAsync(api.Url, settings.EndToEndRate, settings.EndToEndDuration, SampleEvery);
+            // The API's CPU over the load generator's whole life, which is little more than the load.
+            var apiCpuMs = (ProcessStats.CpuTime(api.Process.ProcessId) - apiCpuBefore).TotalMilliseconds;
+            report.Check(
+                load.Errors == 0,
+                $"end to end run {run}: {load.Errors} of {load.Sent} events failed: {load.NotCreated} POSTs answered other than 201, {load.Unanswered} requests unanswered (refused, reset or past 10 s), {load.NeverVisible} timed events not visible within 5 s");
+            if (load.VisibleMs.Length == 0)
             {
                 report.Fail($"end to end run {run}: no event was measured");
                 continue;
             }
 
-            p50s.Add(sorted[sorted.Length / 2]);
-            p99s.Add(sorted[(int)Math.Min(sorted.Length - 1, Math.Ceiling(sorted.Length * 0.99) - 1)]);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"end to end run {run}: {sent} events, {sorted.Length} timed, p50 {p50s[^1]:0.0} ms, p99 {p99s[^1]:0.0} ms (the POST alone: p50 {PostP50[^1]:0.0} ms, p99 {PostP99[^1]:0.0} ms)"));
+            var (p50, p99) = Percentiles(load.VisibleMs);
+            var (postP50, postP99) = Percentiles(load.PostMs);
+            p50s.Add(p50);
+            p99s.Add(p99);
+            postP50s.Add(postP50);
+            postP99s.Add(postP99);
+            clientCpu.Add(load.CpuMs * 1000 / load.Sent);
+            apiCpu.Add(apiCpuMs * 1000 / load.Sent);
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"end to end run {run}: {load.Sent} events, {load.VisibleMs.Length} timed, p50 {p50:0.0} ms, p99 {p99:0.0} ms (the POST alone: p50 {postP50:0.0} ms, p99 {postP99:0.0} ms); CPU per event: load generator {clientCpu[^1]:0} µs, API {apiCpu[^1]:0} µs"));
         }
 
-        var p99 = new Sample(p99s);
+        var p99Runs = new Sample(p99s);
         report.Section($"End to end at {settings.EndToEndRate:N0} events/s", $"""
             From sending the POST until GET /events/processed/{"{eventId}"} finds the event (polled every millisecond), for one
-            event in {SampleEvery}; {settings.EndToEndDuration.TotalSeconds:0} s per run, open loop, a fresh stack per run.
+            event in {SampleEvery}; {settings.EndToEndDuration.TotalSeconds:0} s per run, open loop, a fresh stack per run. The load generator
+            (POSTs and polls) is a process of its own, the harness started again as `Bench {LoadGenerator.Command}` from the same
+            session: its CPU is not taken from the broker in the harness's process, and is shown per event beside the API's.
 
-            {Report.Table(["p50 ms", "p99 ms", "POST alone p50 ms", "POST alone p99 ms"], [[new Sample(p50s).Format("0.0"), p99.Format("0.0"), new Sample(PostP50).Format("0.0"), new Sample(PostP99).Format("0.0")]])}
+            {Report.Table(
+                ["p50 ms", "p99 ms", "POST alone p50 ms", "POST alone p99 ms", "load generator CPU µs/event", "API CPU µs/event"],
+                [[new Sample(p50s).Format("0.0"), p99Runs.Format("0.0"), new Sample(postP50s).Format("0.0"), new Sample(postP99s).Format("0.0"), new Sample(clientCpu).Format("0"), new Sample(apiCpu).Format("0")]])}
             """);
-        report.Target($"end to end p99 ≤ 25 ms at {settings.EndToEndRate:N0} events/s", p99.Format("0.0") + " ms", p99.Median <= 25);
+        report.Target($"end to end p99 ≤ 25 ms at {settings.EndToEndRate:N0} events/s", p99Runs.Format("0.0") + " ms", p99Runs.Median <= 25);
     }
 
-    private async Task<(List<double> Latencies, int Errors, int Sent)> MeasureAsync(string url)
+    /// <summary>The median and the 99th percentile (nearest rank) of one run's latencies, none of them empty.</summary>
+    private static (double P50, double P99) Percentiles(double[] latencies)
     {
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
-        {
-            BaseAddress = new Uri(url),
-            Timeout = TimeSpan.FromSeconds(10),
-        };
-        var latencies = new ConcurrentBag<double>();
-        var posts = new ConcurrentBag<double>();
-        var errors = 0;
-        var total = (int)(settings.EndToEndRate * settings.EndToEndDuration.TotalSeconds);
-        var inFlight = new List<Task>(total);
-        var clock = Stopwatch.StartNew();
-        var sent = 0;
-        while (sent < total)
-        {
-            // Send what is due by now, then wait a millisecond: a steady rate without a timer per request.
-            var due = Math.Min(total, (int)(clock.Elapsed.TotalSeconds * settings.EndToEndRate));
-            for (; sent < due; sent++)
-            {
-                inFlight.Add(SendAsync(http, sent % SampleEvery == 0));
-            }
-
-            await Task.Delay(1);
-        }
-
-        await Task.WhenAll(inFlight);
-        var acknowledged = posts.Order().ToArray();
-        if (acknowledged.Length > 0)
-        {
-            PostP50.Add(acknowledged[acknowledged.Length / 2]);
-            PostP99.Add(acknowledged[(int)Math.Min(acknowledged.Length - 1, Math.Ceiling(acknowledged.Length * 0.99) - 1)]);
-        }
-
-        return ([.. latencies], errors, sent);
-
-        async Task SendAsync(HttpClient client, bool timed)
-        {
-            var started = Stopwatch.GetTimestamp();
-            try
-            {
-                using var created = await EventCorpus.PostAsync(client);
-                if (created.StatusCode != HttpStatusCode.Created)
-                {
-                    Interlocked.Increment(ref errors);
-                    return;
-                }
-
-                if (!timed)
-                {
-                    return;
-                }
-
-                posts.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-
-                var location = created.Headers.Location!.ToString();
-                var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 5);
-                while (Stopwatch.GetTimestamp() < deadline)
-                {
-                    using var found = await client.GetAsync(location);
-                    if (found.StatusCode == HttpStatusCode.OK)
-                    {
-                        latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                        return;
-                    }
-
-                    await Task.Delay(1);
-                }
-
-                Interlocked.Increment(ref errors);
-            }
-            catch (HttpRequestException)
-            {
-                Interlocked.Increment(ref errors);
-            }
-        }
+        var sorted = latencies.Order().ToArray();
+        return (sorted[sorted.Length / 2], sorted[(int)Math.Min(sorted.Length - 1, Math.Ceiling(sorted.Length * 0.99) - 1)]);
     }
 }

@@ -6,8 +6,8 @@ namespace Bench.Phases;
 /// <summary>
 /// Ingest: a closed loop of single-event POSTs with wrk, against the API and the two reference hosts, each in a fresh
 /// stack (broker, one worker consuming as deployed, the host) so that no run inherits another's topic or store.
-/// Hosts are interleaved within each run so that drift in the machine's load hits them alike. Also the raw produce
-/// ceiling, once per run.
+/// Hosts are interleaved within each run so that drift in the machine's load hits them alike, in an order rotated run by
+/// run (<see cref="OrderOf"/>). Also the raw produce ceiling, once per run.
 /// </summary>
 internal sealed class IngestPhase(BenchSettings settings, Report report, string repositoryRoot)
 {
@@ -19,6 +19,18 @@ internal sealed class IngestPhase(BenchSettings settings, Report report, string 
 
     public List<double> Ceiling { get; } = [];
 
+    /// <summary>
+    /// The hosts in the order run <paramref name="run"/> (from 1) measures them: the first run in the order of
+    /// <see cref="Hosts"/>, each next run starting one host later. Hosts measured later in a run came out slower in the
+    /// ablation, whatever they were; in a fixed order that bias would fall on the same host every run.
+    /// </summary>
+    private string[] OrderOf(int run)
+    {
+        var hosts = Hosts;
+        var first = (run - 1) % hosts.Length;
+        return [.. hosts[first..], .. hosts[..first]];
+    }
+
     public async Task RunAsync()
     {
         var script = Path.Combine(repositoryRoot, "bench", "wrk", "post-event.lua");
@@ -29,7 +41,7 @@ internal sealed class IngestPhase(BenchSettings settings, Report report, string 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ingest run {run}: raw produce {Ceiling[^1]:0} events/s"));
             foreach (var connections in settings.Connections)
             {
-                foreach (var host in Hosts)
+                foreach (var host in OrderOf(run))
                 {
                     var result = await MeasureAsync(host, connections, run, script);
                     runs.Add(result);
@@ -168,6 +180,9 @@ internal sealed class IngestPhase(BenchSettings settings, Report report, string 
             metrics on), and the host under load. `echo` parses, stamps and answers 201 without publishing;
             `kafka-http` is the echo plus one awaited produce with the API's producer settings; `api` is
             Producer.Api as deployed. {settings.Measure.TotalSeconds:0} s measured after {settings.Warmup.TotalSeconds:0} s of warm-up.
+            Within a run the hosts are measured one after another, in an order rotated run by run (run 1 starts with
+            {Hosts[0]}, run 2 with {Hosts[1 % Hosts.Length]}, and so on): hosts measured later in a run come out slower, and the
+            rotation spreads that over all of them instead of charging it to the same host every run.
 
             {Report.Table(["host", "connections", "requests/s", "p50 ms", "p99 ms", "errors", "host CPU µs/request", "host bytes allocated/request", "worker lag → 0 (s)"], rows)}
             Raw produce (the Kafka ceiling: a bare Confluent.Kafka producer, the API's settings with linger 5 ms): {new Sample(Ceiling).Format("0")} events/s.

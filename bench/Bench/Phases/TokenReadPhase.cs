@@ -31,7 +31,7 @@ internal sealed class TokenReadPhase(BenchSettings settings, Report report)
                 var group = $"bench-token-{Guid.NewGuid():N}";
                 var worker = await cluster.StartWorkerAsync("worker", Topic, group);
                 var api = await cluster.StartApiAsync(Topic, group, [worker], settings.ApiEnvironment);
-                using var http = Client(api.Url);
+                using var http = OpenLoop.Client(api.Url);
 
                 // Warm up both paths first, so that neither measurement pays for the JIT.
                 await MeasureAsync(http, worker, rate, TimeSpan.FromSeconds(1), read: true);
@@ -91,35 +91,13 @@ internal sealed class TokenReadPhase(BenchSettings settings, Report report)
             """);
     }
 
-    private static HttpClient Client(string url) => new(new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
-    {
-        BaseAddress = new Uri(url),
-        Timeout = TimeSpan.FromSeconds(10),
-    };
-
     private static async Task<Measurement> MeasureAsync(HttpClient http, Service worker, int rate, TimeSpan duration, bool read)
     {
         var latencies = new ConcurrentBag<double>();
         var errors = 0;
         var notFirstTime = 0;
-        var total = (int)(rate * duration.TotalSeconds);
-        var inFlight = new List<Task>(total);
         var cpu = ProcessStats.CpuTime(worker.Process.ProcessId);
-        var clock = Stopwatch.StartNew();
-        var sent = 0;
-        while (sent < total)
-        {
-            // Send what is due by now, then wait a millisecond: a steady rate without a timer per request.
-            var due = Math.Min(total, (int)(clock.Elapsed.TotalSeconds * rate));
-            for (; sent < due; sent++)
-            {
-                inFlight.Add(SendAsync());
-            }
-
-            await Task.Delay(1);
-        }
-
-        await Task.WhenAll(inFlight);
+        var sent = await OpenLoop.RunAsync(rate, duration, _ => SendAsync());
         var cpuMs = (ProcessStats.CpuTime(worker.Process.ProcessId) - cpu).TotalMilliseconds;
         return new Measurement([.. latencies], errors, notFirstTime, cpuMs * 1000 / Math.Max(1, sent));
 

@@ -109,6 +109,31 @@ public sealed class IngestEndpointTests : IDisposable
         Assert.Empty(_api.Published);
     }
 
+    /// <summary>
+    /// On both routes the token is read before the body: a request with a bad token and a body past the limit is
+    /// answered with the token's 400, naming where the token is wrong, not with a 413.
+    /// </summary>
+    [Theory]
+    [InlineData("/events/generate")]
+    [InlineData("/events/generate/batch")]
+    public async Task A_bad_token_is_refused_before_the_body_is_read(string route)
+    {
+        _api.AcknowledgeEverything();
+        // Past both routes' limits: the single event's of this host, and the batch's default of 1 MiB.
+        var body = new string(' ', 2 * 1_048_576) + "{}";
+        using var request = new HttpRequestMessage(HttpMethod.Post, route)
+        {
+            Content = new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
+        };
+        request.Headers.Add(ConsistencyToken.HeaderName, "not a token");
+
+        var response = await _api.CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
+
+        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(ConsistencyToken.HeaderName, out _));
+        Assert.Empty(_api.Published);
+    }
+
     [Theory]
     [InlineData(ErrorCode.Local_MsgTimedOut)]
     [InlineData(ErrorCode.Local_AllBrokersDown)]
