@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text;
+using System.Text.Unicode;
 using Producer.Api.Http;
 using Shared.Contracts.Consistency;
 
@@ -11,6 +11,9 @@ namespace Producer.Api.Ingest;
 /// </summary>
 internal sealed class CreatedEventResult(OutgoingEvent created, int partition, long offset, ConsistencyToken token) : IResult, IStatusCodeHttpResult
 {
+    /// <summary><c>,"partition":</c> and <c>,"offset":</c> with an int, a long and the closing brace.</summary>
+    private const int MaxPositionBytes = 64;
+
     public int? StatusCode => StatusCodes.Status201Created;
 
     public async Task ExecuteAsync(HttpContext httpContext)
@@ -21,10 +24,17 @@ internal sealed class CreatedEventResult(OutgoingEvent created, int partition, l
         RequestToken.Give(httpContext, token);
         response.ContentType = "application/json";
         // The event is one JSON object: its closing brace is replaced by the two members and a brace of their own.
-        var position = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $",\"partition\":{partition},\"offset\":{offset}}}"));
-        var json = created.Json.AsMemory(0, created.Json.Length - 1);
-        response.ContentLength = json.Length + position.Length;
-        await response.Body.WriteAsync(json);
-        await response.Body.WriteAsync(position);
+        // Both go into the response's pipe and are flushed once: one write to the socket per answer, not one per part.
+        // The length is set first: asking the pipe for memory starts the response, and with it its headers.
+        var json = created.Json.AsSpan(0, created.Json.Length - 1);
+        Span<byte> position = stackalloc byte[MaxPositionBytes];
+        Utf8.TryWrite(position, CultureInfo.InvariantCulture, $",\"partition\":{partition},\"offset\":{offset}}}", out var written);
+        response.ContentLength = json.Length + written;
+        var body = response.BodyWriter;
+        var span = body.GetSpan(json.Length + written);
+        json.CopyTo(span);
+        position[..written].CopyTo(span[json.Length..]);
+        body.Advance(json.Length + written);
+        await body.FlushAsync();
     }
 }

@@ -37,6 +37,9 @@ public sealed class ConsistencyToken : IEquatable<ConsistencyToken>
     private const int HeaderBytes = 1 + sizeof(uint);
     private const int MaxVarintBytes = 10;
 
+    /// <summary>The topic whose id was asked for last; one reference, replaced whole, so readers on any thread see a pair.</summary>
+    private static TopicIdOfName? _lastTopic;
+
     private readonly KeyValuePair<int, long>[] _positions;
 
     private ConsistencyToken(uint topicId, KeyValuePair<int, long>[] positions)
@@ -63,6 +66,15 @@ public sealed class ConsistencyToken : IEquatable<ConsistencyToken>
     public static ConsistencyToken For(string topic, IEnumerable<KeyValuePair<int, long>> positions)
     {
         ArgumentNullException.ThrowIfNull(positions);
+        if (positions is IReadOnlyList<KeyValuePair<int, long>> { Count: 1 } one)
+        {
+            // What every single-event 201 asks for: no sorting, and the topic's id from the cache.
+            var (partition, offset) = one[0];
+            ArgumentOutOfRangeException.ThrowIfNegative(partition, nameof(positions));
+            ArgumentOutOfRangeException.ThrowIfNegative(offset, nameof(positions));
+            return new ConsistencyToken(TopicIdOf(topic), [one[0]]);
+        }
+
         var highest = new SortedDictionary<int, long>();
         foreach (var (partition, offset) in positions)
         {
@@ -81,9 +93,17 @@ public sealed class ConsistencyToken : IEquatable<ConsistencyToken>
     public static uint TopicIdOf(string topic)
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
+        // A process serves one topic: its id is hashed once, not for every answer.
+        if (_lastTopic is { } last && string.Equals(last.Topic, topic, StringComparison.Ordinal))
+        {
+            return last.Id;
+        }
+
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(Encoding.UTF8.GetBytes(topic), hash);
-        return System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(hash);
+        var id = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(hash);
+        _lastTopic = new TopicIdOfName(topic, id);
+        return id;
     }
 
     /// <summary>
@@ -213,20 +233,21 @@ public sealed class ConsistencyToken : IEquatable<ConsistencyToken>
     /// <summary>The token's text: what the Consistency-Token header carries.</summary>
     public override string ToString()
     {
-        var bytes = new byte[HeaderBytes + ((1 + _positions.Length) * 2 * MaxVarintBytes)];
+        var length = HeaderBytes + ((1 + _positions.Length) * 2 * MaxVarintBytes);
+        Span<byte> bytes = length <= 256 ? stackalloc byte[length] : new byte[length];
         bytes[0] = Version;
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(1), TopicId);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes[1..], TopicId);
         var written = HeaderBytes;
-        written += WriteVarint(bytes.AsSpan(written), (ulong)_positions.Length);
+        written += WriteVarint(bytes[written..], (ulong)_positions.Length);
         var previous = -1;
         foreach (var (partition, offset) in _positions)
         {
-            written += WriteVarint(bytes.AsSpan(written), (ulong)(partition - previous - 1));
-            written += WriteVarint(bytes.AsSpan(written), (ulong)offset);
+            written += WriteVarint(bytes[written..], (ulong)(partition - previous - 1));
+            written += WriteVarint(bytes[written..], (ulong)offset);
             previous = partition;
         }
 
-        return Base64Url.EncodeToString(bytes.AsSpan(0, written));
+        return Base64Url.EncodeToString(bytes[..written]);
     }
 
     public bool Equals(ConsistencyToken? other) =>
@@ -351,4 +372,6 @@ public sealed class ConsistencyToken : IEquatable<ConsistencyToken>
 
         return false;
     }
+
+    private sealed record TopicIdOfName(string Topic, uint Id);
 }
