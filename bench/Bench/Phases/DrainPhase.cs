@@ -58,12 +58,13 @@ internal sealed class DrainPhase(BenchSettings settings, Report report)
 
         var drains = new List<DrainRun>();
         var perEvent = new Dictionary<string, double>();
+        // Counted over every worker count, so that the builds' order changes from drain to drain even with --runs 1.
         var turn = 0;
         foreach (var count in settings.WorkerCounts)
         {
             for (var run = 1; run <= settings.Runs; run++)
             {
-                foreach (var build in Rotated(Builds, ++turn))
+                foreach (var build in Rotation.Of(Builds, ++turn))
                 {
                     var group = $"bench-drain-{count}-{Guid.NewGuid():N}";
                     var assembly = settings.WorkerVariants.GetValueOrDefault(build);
@@ -102,17 +103,6 @@ internal sealed class DrainPhase(BenchSettings settings, Report report)
 
         Summarize(new Sample(bare), drains, perEvent[Built], jsonBytes);
         SummarizeVariants(new Sample(bare), drains, perEvent, jsonBytes);
-    }
-
-    /// <summary>
-    /// <paramref name="builds"/> in the order they drain in the <paramref name="turn"/>th run of any worker count: each
-    /// turn starts one further along, so that no build always drains last, after the others have warmed the broker's
-    /// and the machine's caches (not even with --runs 1).
-    /// </summary>
-    private static IEnumerable<string> Rotated(string[] builds, int turn)
-    {
-        var first = (turn - 1) % builds.Length;
-        return builds[first..].Concat(builds[..first]);
     }
 
     /// <summary>Events per second from the first stored event to the last, from the workers' store gauges.</summary>

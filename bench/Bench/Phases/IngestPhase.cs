@@ -7,7 +7,7 @@ namespace Bench.Phases;
 /// Ingest: a closed loop of single-event POSTs with wrk, against the API and the two reference hosts, each in a fresh
 /// stack (broker, one worker consuming as deployed, the host) so that no run inherits another's topic or store.
 /// Hosts are interleaved within each run so that drift in the machine's load hits them alike, in an order rotated run by
-/// run (<see cref="OrderOf"/>). Also the raw produce ceiling, once per run.
+/// run (<see cref="Rotation"/>). Also the raw produce ceiling, once per run.
 /// </summary>
 internal sealed class IngestPhase(BenchSettings settings, Report report, string repositoryRoot)
 {
@@ -19,18 +19,6 @@ internal sealed class IngestPhase(BenchSettings settings, Report report, string 
 
     public List<double> Ceiling { get; } = [];
 
-    /// <summary>
-    /// The hosts in the order run <paramref name="run"/> (from 1) measures them: the first run in the order of
-    /// <see cref="Hosts"/>, each next run starting one host later. Hosts measured later in a run came out slower in the
-    /// ablation, whatever they were; in a fixed order that bias would fall on the same host every run.
-    /// </summary>
-    private string[] OrderOf(int run)
-    {
-        var hosts = Hosts;
-        var first = (run - 1) % hosts.Length;
-        return [.. hosts[first..], .. hosts[..first]];
-    }
-
     public async Task RunAsync()
     {
         var script = Path.Combine(repositoryRoot, "bench", "wrk", "post-event.lua");
@@ -41,7 +29,7 @@ internal sealed class IngestPhase(BenchSettings settings, Report report, string 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ingest run {run}: raw produce {Ceiling[^1]:0} events/s"));
             foreach (var connections in settings.Connections)
             {
-                foreach (var host in OrderOf(run))
+                foreach (var host in Rotation.Of(Hosts, run))
                 {
                     var result = await MeasureAsync(host, connections, run, script);
                     runs.Add(result);
