@@ -69,17 +69,15 @@ public sealed class ConsistencyToken : IEquatable<ConsistencyToken>
         if (positions is IReadOnlyList<KeyValuePair<int, long>> { Count: 1 } one)
         {
             // What every single-event 201 asks for: no sorting, and the topic's id from the cache.
-            var (partition, offset) = one[0];
-            ArgumentOutOfRangeException.ThrowIfNegative(partition, nameof(positions));
-            ArgumentOutOfRangeException.ThrowIfNegative(offset, nameof(positions));
+            CheckPosition(one[0]);
             return new ConsistencyToken(TopicIdOf(topic), [one[0]]);
         }
 
         var highest = new SortedDictionary<int, long>();
-        foreach (var (partition, offset) in positions)
+        foreach (var position in positions)
         {
-            ArgumentOutOfRangeException.ThrowIfNegative(partition, nameof(positions));
-            ArgumentOutOfRangeException.ThrowIfNegative(offset, nameof(positions));
+            CheckPosition(position);
+            var (partition, offset) = position;
             if (!highest.TryGetValue(partition, out var known) || offset > known)
             {
                 highest[partition] = offset;
@@ -87,6 +85,13 @@ public sealed class ConsistencyToken : IEquatable<ConsistencyToken>
         }
 
         return new ConsistencyToken(TopicIdOf(topic), [.. highest]);
+    }
+
+    /// <summary>A partition and an offset a token can name: neither negative.</summary>
+    private static void CheckPosition(KeyValuePair<int, long> position)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(position.Key, "positions");
+        ArgumentOutOfRangeException.ThrowIfNegative(position.Value, "positions");
     }
 
     /// <summary>The topic id a token of <paramref name="topic"/> carries.</summary>
