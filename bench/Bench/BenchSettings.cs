@@ -28,7 +28,7 @@ internal sealed record BenchSettings(
     IReadOnlyDictionary<string, string> ApiEnvironment,
     IReadOnlyDictionary<string, string> WorkerEnvironment,
     IReadOnlyDictionary<string, string> ApiVariants,
-    IReadOnlyDictionary<string, string> WorkerVariants)
+    IReadOnlyDictionary<string, WorkerVariant> WorkerVariants)
 {
     /// <summary>The options, from bench/usage.txt: bench/run prints the same file for --help without building.</summary>
     public static string Usage { get; } = ReadUsage();
@@ -44,8 +44,10 @@ internal sealed record BenchSettings(
         var workerEnvironment = new Dictionary<string, string>();
         var variants = new Dictionary<string, string>();
         var workerVariants = new Dictionary<string, string>();
+        var workerVariantEnvironments = new Dictionary<string, Dictionary<string, string>>();
         // Quick mode proves each phase works, inside CI's ten minutes: one level of connections, one token read rate.
         int[] connections = quick ? [256] : [64, 256];
+        int[] workerCounts = [1, 2, 3];
         var warmup = quick ? 1 : 5;
         var large = quick ? 40_000 : 1_000_000;
         var cycles = quick ? 3 : 50;
@@ -83,6 +85,20 @@ internal sealed record BenchSettings(
                 case "--profile":
                     Profiler.Directory = Path.Combine(output, "profiles");
                     break;
+                case "--worker-counts":
+                    workerCounts = i + 1 < args.Length
+                        ? [.. args[++i].Split(',').Select(c => int.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException("--worker-counts takes positive whole numbers, such as 1,2."))]
+                        : throw new ArgumentException("--worker-counts takes positive whole numbers, such as 1,2.");
+                    break;
+                case "--worker-variant-env" when i + 1 < args.Length && args[i + 1].Split('=', 3) is [var variant, var key, var value] && variant.Length > 0 && key.Length > 0:
+                    if (!workerVariantEnvironments.TryGetValue(variant, out var settings))
+                    {
+                        workerVariantEnvironments[variant] = settings = [];
+                    }
+
+                    settings[key] = value;
+                    i++;
+                    break;
                 case "--connections":
                     connections = [Positive(args, ++i)];
                     break;
@@ -104,13 +120,16 @@ internal sealed record BenchSettings(
         }
 
         // bench/run runs from the repository's root: a relative PATH is taken from there, whatever folder a worker starts in.
-        var workerBuilds = workerVariants.ToDictionary(v => v.Key, v => Path.GetFullPath(v.Value));
-        foreach (var (name, path) in workerBuilds)
+        var workerBuilds = new Dictionary<string, WorkerVariant>();
+        foreach (var name in workerVariants.Keys.Union(workerVariantEnvironments.Keys))
         {
-            if (name == "worker" || !File.Exists(path))
+            var path = workerVariants.TryGetValue(name, out var given) ? Path.GetFullPath(given) : null;
+            if (name == "worker" || (path is not null && !File.Exists(path)))
             {
                 throw new ArgumentException($"--worker-variant {name}={path}: the name 'worker' is the worker as built, and PATH must be a built Consumer.Worker.dll.");
             }
+
+            workerBuilds[name] = new WorkerVariant(path, workerVariantEnvironments.GetValueOrDefault(name) ?? []);
         }
 
         return new BenchSettings(
@@ -124,7 +143,7 @@ internal sealed record BenchSettings(
             RawEvents: quick ? 50_000 : 500_000,
             SmallStore: quick ? 10_000 : 100_000,
             LargeStore: large,
-            WorkerCounts: [1, 2, 3],
+            WorkerCounts: workerCounts,
             // Sized for the development broker's 5 MiB per partition: a million lz4-compressed events of about
             // 200 bytes are about 42k per partition, where about 75k fit.
             DrainPartitions: 24,
