@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
+using Shared.Hosting.Logging;
 using Shared.Hosting.Telemetry;
 
 namespace Shared.Hosting;
@@ -10,10 +11,9 @@ namespace Shared.Hosting;
 public static class ServiceLogging
 {
     /// <summary>
-    /// Serilog on stdout, configured from LOG_LEVEL and LOG_FORMAT. Message properties are rendered JSON-escaped
-    /// (":j"), so a newline in a client's userId cannot forge a second log line. A line written inside a span carries
-    /// its trace and span ids: Serilog takes them from Activity.Current; JSON has them as @tr and @sp, text as
-    /// "trace=... span=..." at the end of the line.
+    /// Serilog on stdout, configured from LOG_LEVEL and LOG_FORMAT (<see cref="TextLineFormatter"/> or compact JSON).
+    /// A line written inside a span carries its trace and span ids: Serilog takes them from Activity.Current; JSON has
+    /// them as @tr and @sp, text as "trace=... span=..." at the end of the line.
     /// </summary>
     public static WebApplicationBuilder AddServiceLogging(this WebApplicationBuilder builder, string serviceName)
     {
@@ -33,32 +33,19 @@ public static class ServiceLogging
                 .MinimumLevel.Override("Polly", LogEventLevel.Warning)
                 .MinimumLevel.Override("System.Net.Http.HttpClient", LogEventLevel.Warning)
                 .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
-                .Enrich.FromLogContext()
-                .Enrich.WithProperty("Service", serviceName);
-            if (options.LogFormat != "json")
+                .Enrich.FromLogContext();
+            if (options.LogFormat == "json")
             {
-                logger.Enrich.With<TraceContextEnricher>();
+                // A JSON line names its service; a text line is read where its service is known, and OTLP carries
+                // the service in its resource.
+                logger.Enrich.WithProperty("Service", serviceName);
             }
 
-            // The worker logs every event it stores. Formatting and writing a line happen on the async sink's own
-            // thread, not on the consume loop's or a request's: measured, the worker drained about twice as fast
-            // (bench/run, BENCHMARKS.md). A full buffer makes the caller wait rather than drop a line; the buffer is
-            // flushed when the host disposes the logger at shutdown.
-            logger.WriteTo.Async(
-                sink =>
-                {
-                    if (options.LogFormat == "json")
-                    {
-                        sink.Console(new RenderedCompactJsonFormatter());
-                    }
-                    else
-                    {
-                        sink.Console(
-                            outputTemplate: $"[{{Timestamp:HH:mm:ss.fff}} {{Level:u3}}] {{Message:j}}{{{TraceContextEnricher.PropertyName}:l}}{{NewLine}}{{Exception}}");
-                    }
-                },
-                bufferSize: 10_000,
-                blockWhenFull: true);
+            // The worker logs every event it stores: the sink formats and writes off the caller's thread, a burst's
+            // lines in one write, and makes a caller wait rather than drop a line when standard output falls behind.
+            logger.WriteTo.Sink(new StandardOutputSink(
+                options.LogFormat == "json" ? new RenderedCompactJsonFormatter() : new TextLineFormatter(),
+                Console.OpenStandardOutput()));
 
             // Where traces go over OTLP (an Aspire dashboard, a collector), the log events go too, with their message
             // template, properties and trace and span ids: the console keeps its lines, the OTLP endpoint gets each

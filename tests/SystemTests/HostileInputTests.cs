@@ -280,7 +280,7 @@ public sealed class HostileInputTests(TextLogDeployment deployment) : IClassFixt
         await stack.Api.WaitUntilProcessedAsync([created.EventId]);
 
         Assert.Equal(userId, created.UserId);
-        var lines = stack.Output.Split('\n');
+        var lines = await stack.LinesOnceWrittenAsync(created.EventId.ToString());
         var line = Assert.Single(lines, l => l.Contains(created.EventId.ToString(), StringComparison.Ordinal));
         TestContext.Current.TestOutputHelper?.WriteLine(line);
         Assert.Contains("\\n" + Forged, line, StringComparison.Ordinal);

@@ -99,6 +99,7 @@ public sealed partial class ObservabilityTests
             .RootElement.GetProperty("eventId").GetString()!;
         await stack.Api.WaitUntilProcessedAsync([Guid.Parse(eventId)]);
 
+        await stack.LinesOnceWrittenAsync(eventId);
         var processed = Assert.Single(WorkerLines(stack), l => l.TryGetProperty("EventId", out var id) && id.ValueKind == JsonValueKind.String && id.GetString() == eventId);
         Assert.Equal(traceId, processed.GetProperty("@tr").GetString());
         var spanId = processed.GetProperty("@sp").GetString();

@@ -47,7 +47,7 @@ public sealed class OtlpLogTests
             $"the worker's line for {eventId} with trace {traceId} at the OTLP endpoint ({receiver.Logs.Count} log exports so far)\n{deployment.Output}");
 
         // The console keeps its lines.
-        Assert.Contains(deployment.Output.Split('\n'), line => line.StartsWith("worker", StringComparison.Ordinal) && line.Contains(eventId.ToString(), StringComparison.Ordinal));
+        Assert.Contains(await deployment.LinesOnceWrittenAsync(eventId.ToString()), line => line.StartsWith("worker", StringComparison.Ordinal) && line.Contains(eventId.ToString(), StringComparison.Ordinal));
     }
 
     private static bool Contains(byte[] haystack, ReadOnlySpan<byte> needle) => haystack.AsSpan().IndexOf(needle) >= 0;

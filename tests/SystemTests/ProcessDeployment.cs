@@ -51,6 +51,19 @@ public sealed class ProcessDeployment : IAsyncDisposable
     /// <summary>Everything the processes printed, for a failing test to show.</summary>
     public string Output => string.Join('\n', _output);
 
+    /// <summary>
+    /// The output's lines once one of them contains <paramref name="text"/>. A service writes its log lines in batches,
+    /// up to 10 ms after they are logged (Shared.Hosting's StandardOutputSink): a test that saw an
+    /// event stored waits here for the line that tells of it.
+    /// </summary>
+    public async Task<string[]> LinesOnceWrittenAsync(string text)
+    {
+        await Eventually.UntilAsync(
+            () => Task.FromResult(_output.Any(line => line.Contains(text, StringComparison.Ordinal))),
+            $"a line with {text} in the processes' output");
+        return Output.Split('\n');
+    }
+
     /// <param name="topic">The events' topic, created with <paramref name="partitions"/> partitions.</param>
     /// <param name="settings">Environment variables on top of the defaults, for every process.</param>
     /// <param name="workers">Worker processes in the group; the API is given all their addresses.</param>

@@ -29,7 +29,7 @@ public sealed class TwoProcessTests
         var created = await stack.Api.PostAsync("user-log", "PRODUCT_VIEW");
         await stack.Api.WaitUntilProcessedAsync([created.EventId]);
 
-        var lines = stack.Output.Split('\n')
+        var lines = (await stack.LinesOnceWrittenAsync(created.EventId.ToString()))
             .Where(l => l.StartsWith("worker", StringComparison.Ordinal) && l.Contains(created.EventId.ToString(), StringComparison.Ordinal))
             .Select(l => JsonDocument.Parse(l[(l.IndexOf('|', StringComparison.Ordinal) + 1)..]).RootElement)
             .ToList();
