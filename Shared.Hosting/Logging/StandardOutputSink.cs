@@ -28,7 +28,7 @@ public sealed class StandardOutputSink : ILogEventSink, IDisposable
     private readonly ITextFormatter _formatter;
     private readonly StreamWriter _output;
     private readonly Channel<LogEvent> _queue;
-    private readonly Task _writing;
+    private readonly Thread _writer;
 
     /// <param name="formatter">Writes one event as one line (or more, with an exception).</param>
     /// <param name="output">Standard output, or a test's stream.</param>
@@ -44,7 +44,10 @@ public sealed class StandardOutputSink : ILogEventSink, IDisposable
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        _writing = Task.Run(WriteAsync);
+        // A thread of its own, not the thread pool's: a caller waiting for room in a full queue may be a pool thread,
+        // and the writer that makes the room must not wait for one.
+        _writer = new Thread(Write) { IsBackground = true, Name = "log-writer" };
+        _writer.Start();
     }
 
     public void Emit(LogEvent logEvent)
@@ -69,19 +72,20 @@ public sealed class StandardOutputSink : ILogEventSink, IDisposable
     public void Dispose()
     {
         _queue.Writer.TryComplete();
-        if (!_writing.Wait(DrainTimeout))
+        if (!_writer.Join(DrainTimeout))
         {
             Console.Error.WriteLine($"Log lines still queued after {DrainTimeout.TotalSeconds:0} s at shutdown were not written: standard output does not take them.");
         }
     }
 
-    private async Task WriteAsync()
+    private void Write()
     {
         var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        // Blocks while the queue is empty: one wake-up when a line arrives, none per line after it.
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             // One wake-up and one write for the lines of a burst rather than one each.
-            await Task.Delay(Gather).ConfigureAwait(false);
+            Thread.Sleep(Gather);
             try
             {
                 while (reader.TryRead(out var logEvent))
