@@ -21,9 +21,18 @@ internal sealed class PartitionLifecycle(
     ServingState serving,
     IProcessedEventStore store,
     ConsumerMetrics metrics,
+    TimeProvider time,
     ILogger<PartitionLifecycle> logger)
 {
     private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How often, while messages keep coming, the offsets of those processed are stored: in one call for every partition
+    /// rather than one call a message (librdkafka's store builds and frees a partition list each time: a sixth of the
+    /// consume thread). Auto-commit sends what is stored once a second, so a tenth of that adds little to what a crash
+    /// makes the next owner read again. An idle loop, a revocation and Close store what waits at once.
+    /// </summary>
+    private static readonly TimeSpan StoreInterval = TimeSpan.FromMilliseconds(100);
 
     /// <summary>While busy, the end a partition's status reports is refreshed when an offset is a multiple of 1,024.</summary>
     private const long EndRefreshMask = 1023;
@@ -36,6 +45,9 @@ internal sealed class PartitionLifecycle(
 
     /// <summary>Owned partitions not served yet: while 0, an idle loop has nothing to check.</summary>
     private int _notServed;
+
+    /// <summary>When offsets were last stored (<see cref="TimeProvider.GetTimestamp"/>).</summary>
+    private long _storedAt = time.GetTimestamp();
 
     public void Started()
     {
@@ -96,9 +108,11 @@ internal sealed class PartitionLifecycle(
     {
         ArgumentNullException.ThrowIfNull(consumer);
         ArgumentNullException.ThrowIfNull(partitions);
+        // What was processed and not yet stored is stored now, and all of it committed before the partitions go, so
+        // their next owner starts where this one ended.
+        StoreOffsets(consumer);
         try
         {
-            // Commit what was stored before the partitions go, so their next owner starts where this one ended.
             consumer.Commit();
         }
         catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_NoOffset)
@@ -148,6 +162,8 @@ internal sealed class PartitionLifecycle(
             if (TrackOf(partition) is { } track)
             {
                 track.Phase = PartitionPhase.Kept;
+                // The group has moved on: no offset of this partition can be committed by this member any more.
+                track.ToStore = (-1, null);
             }
         }
 
@@ -195,14 +211,25 @@ internal sealed class PartitionLifecycle(
     public void OnSettled(IConsumer<string?, byte[]?> consumer, ConsumeResult<string?, byte[]?> result, bool replay)
     {
         ArgumentNullException.ThrowIfNull(result);
-        if (!replay)
-        {
-            StoreOffset(consumer, result);
-        }
-
         if (TrackOf(result.Partition.Value) is not { } track)
         {
+            if (!replay)
+            {
+                StoreOffset(consumer, result);
+            }
+
             return;
+        }
+
+        if (!replay)
+        {
+            // At-least-once: the offset is stored only after the event is in the store (or its dead letter was
+            // acknowledged), with the next batch.
+            track.ToStore = (result.Offset.Value + 1, result.LeaderEpoch);
+            if (time.GetElapsedTime(_storedAt) >= StoreInterval)
+            {
+                StoreOffsets(consumer);
+            }
         }
 
         var next = result.Offset.Value + 1;
@@ -228,6 +255,7 @@ internal sealed class PartitionLifecycle(
     public void OnIdle(IConsumer<string?, byte[]?> consumer)
     {
         ArgumentNullException.ThrowIfNull(consumer);
+        StoreOffsets(consumer);
         foreach (var track in _tracks)
         {
             if (track is { Phase: not PartitionPhase.Kept })
@@ -470,23 +498,53 @@ internal sealed class PartitionLifecycle(
             lost, result.Topic, result.Partition.Value, expected, logStart);
     }
 
+    /// <summary>
+    /// Stores the offset waiting in each partition (one call a partition, not one a message). Auto-commit sends stored
+    /// offsets every second; revocation and Close() send the last.
+    /// </summary>
+    private void StoreOffsets(IConsumer<string?, byte[]?> consumer)
+    {
+        _storedAt = time.GetTimestamp();
+        foreach (var track in _tracks)
+        {
+            if (track is not { ToStore: { Offset: >= 0 } waiting })
+            {
+                continue;
+            }
+
+            track.ToStore = (-1, null);
+            try
+            {
+                consumer.StoreOffset(new TopicPartitionOffset(track.TopicPartition, new Offset(waiting.Offset), waiting.LeaderEpoch));
+            }
+            catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_State)
+            {
+                NotStored(track.TopicPartition, waiting.Offset - 1);
+            }
+        }
+    }
+
+    /// <summary>A message of a partition this worker does not track (not expected): its offset is stored at once.</summary>
     private void StoreOffset(IConsumer<string?, byte[]?> consumer, ConsumeResult<string?, byte[]?> result)
     {
         try
         {
-            // At-least-once: the offset is stored only after the event is in the store (or its dead letter was
-            // acknowledged). Auto-commit sends stored offsets every second; revocation and Close() send the last.
             consumer.StoreOffset(result);
         }
         catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_State)
         {
-            // The partition was revoked while the event was handled. Its new owner will deliver the event
-            // again, and the eventId makes the second delivery harmless.
-            logger.LogInformation(
-                "Offset not stored for {Topic} [{Partition}] @{Offset}: the partition is no longer assigned",
-                result.Topic, result.Partition.Value, result.Offset.Value);
+            NotStored(result.TopicPartition, result.Offset.Value);
         }
     }
+
+    /// <summary>
+    /// The partition was revoked while its events were handled (<paramref name="offset"/> is the last one's). Its new
+    /// owner will deliver them again, and the eventId makes the second delivery harmless.
+    /// </summary>
+    private void NotStored(TopicPartition partition, long offset) =>
+        logger.LogInformation(
+            "Offset not stored for {Topic} [{Partition}] @{Offset}: the partition is no longer assigned",
+            partition.Topic, partition.Partition.Value, offset);
 
     private List<TopicPartitionOffset> Committed(IConsumer<string?, byte[]?> consumer, List<TopicPartition> partitions)
     {

@@ -30,6 +30,12 @@ internal sealed class PartitionTrack(TopicPartition topicPartition, PartitionPro
     /// </summary>
     public long Expected { get; set; } = -1;
 
+    /// <summary>
+    /// The offset to store with the next batch (the one after the last message processed since the last store), and
+    /// that message's leader epoch; -1 while nothing waits.
+    /// </summary>
+    public (long Offset, int? LeaderEpoch) ToStore { get; set; } = (-1, null);
+
     /// <summary>Time since the assignment, for the log lines that say how long a rebuild and a catch-up took.</summary>
     public Stopwatch Clock { get; } = Stopwatch.StartNew();
 

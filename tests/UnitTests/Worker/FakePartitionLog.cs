@@ -30,9 +30,12 @@ internal sealed class FakePartitionLog
         _consumer.Setup(c => c.Position(It.IsAny<TopicPartition>()))
             .Returns((TopicPartition p) => Positions.TryGetValue(p.Partition.Value, out var position) ? new Offset(position) : Offset.Unset);
         _consumer.Setup(c => c.StoreOffset(It.IsAny<ConsumeResult<string?, byte[]?>>()))
-            .Callback((ConsumeResult<string?, byte[]?> result) => Stored.Add((result.Partition.Value, result.Offset.Value + 1)));
+            .Callback((ConsumeResult<string?, byte[]?> result) => Record("store", result.Partition.Value, result.Offset.Value + 1));
+        _consumer.Setup(c => c.StoreOffset(It.IsAny<TopicPartitionOffset>()))
+            .Callback((TopicPartitionOffset offset) => Record("store", offset.Partition.Value, offset.Offset.Value));
         _consumer.Setup(c => c.Commit(It.IsAny<IEnumerable<TopicPartitionOffset>>()))
             .Callback((IEnumerable<TopicPartitionOffset> offsets) => Committed.AddRange(offsets.Select(o => (o.Partition.Value, o.Offset.Value))));
+        _consumer.Setup(c => c.Commit()).Callback(() => Calls.Add("commit")).Returns([]);
     }
 
     public IConsumer<string?, byte[]?> Consumer => _consumer.Object;
@@ -43,6 +46,9 @@ internal sealed class FakePartitionLog
     /// <summary>Offsets stored (the next offset to read, as Kafka stores them), in order.</summary>
     public List<(int Partition, long Offset)> Stored { get; } = [];
 
+    /// <summary>Each store ("store 0@15") and commit of stored offsets ("commit"), in the order they were made.</summary>
+    public List<string> Calls { get; } = [];
+
     /// <summary>Explicit commits, in order.</summary>
     public List<(int Partition, long Offset)> Committed { get; } = [];
 
@@ -51,6 +57,12 @@ internal sealed class FakePartitionLog
 
     /// <summary>librdkafka has fetched the partitions, so it knows their ends without asking.</summary>
     public bool CachedEnds { get; set; }
+
+    private void Record(string call, int partition, long offset)
+    {
+        Stored.Add((partition, offset));
+        Calls.Add($"{call} {partition}@{offset}");
+    }
 
     public void Partition(int partition, long? committed, long logStart, long end) => _partitions[partition] = (committed, logStart, end);
 

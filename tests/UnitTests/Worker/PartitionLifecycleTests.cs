@@ -3,6 +3,7 @@ using Consumer.Worker.Grpc;
 using Consumer.Worker.Store;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Moq;
 using Shared.Hosting;
 using Shared.Hosting.Kafka;
@@ -23,12 +24,13 @@ public sealed class PartitionLifecycleTests
     private readonly ConsumerMetrics _metrics;
     private readonly EventMessageHandler _handler;
     private readonly PartitionLifecycle _lifecycle;
+    private readonly FakeTimeProvider _time = new();
 
     public PartitionLifecycleTests()
     {
         _metrics = Metrics(_store, _serving);
         _handler = new EventMessageHandler(_store, NullLogger<EventMessageHandler>.Instance);
-        _lifecycle = new PartitionLifecycle(_serving, _store, _metrics, NullLogger<PartitionLifecycle>.Instance);
+        _lifecycle = new PartitionLifecycle(_serving, _store, _metrics, _time, NullLogger<PartitionLifecycle>.Instance);
     }
 
     private ServingSnapshot Current => _serving.Current;
@@ -122,8 +124,59 @@ public sealed class PartitionLifecycleTests
         Assert.Equal(Enumerable.Repeat(false, 5), Read(0, from: 10, to: 15));
         Assert.Equal([0], Current.Served);
         Assert.True(Current.IsReady);
-        // Offsets are stored for processed messages only, each after its event is in the store.
-        Assert.Equal([(0, 11L), (0, 12L), (0, 13L), (0, 14L), (0, 15L)], _log.Stored);
+        // Offsets are stored for processed messages only, each after its event is in the store: the batch's last when
+        // the loop is idle.
+        _lifecycle.OnIdle(_log.Consumer);
+        Assert.Equal([(0, 15L)], _log.Stored);
+    }
+
+    [Fact]
+    public void Offsets_are_stored_once_a_partition_per_interval_not_once_a_message()
+    {
+        _lifecycle.Started();
+        _log.Partition(0, committed: null, logStart: 0, end: 0);
+        _log.Partition(1, committed: null, logStart: 0, end: 0);
+        _lifecycle.OnAssigned(_log.Consumer, FakePartitionLog.Partitions(0, 1));
+
+        Read(0, from: 0, to: 100);
+        Read(1, from: 0, to: 50);
+        Assert.Empty(_log.Stored);
+
+        // The interval has passed: the next message settled stores what waits in every partition, its own included.
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+        Read(0, from: 100, to: 101);
+        Assert.Equal(["store 0@101", "store 1@50"], _log.Calls);
+
+        Read(1, from: 50, to: 60);
+        _lifecycle.OnIdle(_log.Consumer);
+        Assert.Equal(["store 0@101", "store 1@50", "store 1@60"], _log.Calls);
+    }
+
+    [Fact]
+    public void A_revocation_stores_what_was_processed_before_it_commits()
+    {
+        _lifecycle.Started();
+        _log.Partition(0, committed: null, logStart: 0, end: 0);
+        _lifecycle.OnAssigned(_log.Consumer, FakePartitionLog.Partitions(0));
+        Read(0, from: 0, to: 7);
+
+        _lifecycle.OnRevoked(_log.Consumer, FakePartitionLog.Offsets(0));
+
+        Assert.Equal(["store 0@7", "commit"], _log.Calls);
+    }
+
+    [Fact]
+    public void A_lost_partition_has_nothing_stored_after_the_loss()
+    {
+        _lifecycle.Started();
+        _log.Partition(0, committed: null, logStart: 0, end: 0);
+        _lifecycle.OnAssigned(_log.Consumer, FakePartitionLog.Partitions(0));
+        Read(0, from: 0, to: 7);
+
+        _lifecycle.OnLost(_log.Consumer, FakePartitionLog.Offsets(0));
+        _lifecycle.OnIdle(_log.Consumer);
+
+        Assert.Empty(_log.Stored);
     }
 
     [Fact]
@@ -281,7 +334,7 @@ public sealed class PartitionLifecycleTests
         var store = new Mock<IProcessedEventStore>();
         var servedWhenDropped = new List<bool>();
         store.Setup(s => s.DropPartition(It.IsAny<int>())).Callback((int p) => servedWhenDropped.Add(_serving.Current.Serves(p)));
-        var lifecycle = new PartitionLifecycle(_serving, store.Object, Metrics(store.Object, _serving), NullLogger<PartitionLifecycle>.Instance);
+        var lifecycle = new PartitionLifecycle(_serving, store.Object, Metrics(store.Object, _serving), _time, NullLogger<PartitionLifecycle>.Instance);
         lifecycle.Started();
         _log.Partition(0, committed: null, logStart: 0, end: 0);
         lifecycle.OnAssigned(_log.Consumer, FakePartitionLog.Partitions(0));
