@@ -27,10 +27,11 @@ internal sealed class PartitionLifecycle(
     private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// How often, while messages keep coming, the offsets of those processed are stored: in one call for every partition
-    /// rather than one call a message (librdkafka's store builds and frees a partition list each time: a sixth of the
-    /// consume thread). Auto-commit sends what is stored once a second, so a tenth of that adds little to what a crash
-    /// makes the next owner read again. An idle loop, a revocation and Close store what waits at once.
+    /// How often, while messages keep coming, the offsets of those processed are stored: one call a partition per
+    /// interval rather than one call a message (Confluent's StoreOffset builds, reads back and frees a librdkafka
+    /// partition list each time: a sixth of the consume thread). Auto-commit sends what is stored once a second, so a
+    /// tenth of that adds little to what a crash makes the next owner read again. An idle loop, a revocation and Close
+    /// store what waits at once.
     /// </summary>
     private static readonly TimeSpan StoreInterval = TimeSpan.FromMilliseconds(100);
 

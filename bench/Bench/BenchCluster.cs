@@ -128,15 +128,19 @@ internal sealed class BenchCluster : IAsyncDisposable
         Enumerable.Range(0, partitions).Max(p => _watermarks.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(5)).Low.Value);
 
     /// <summary>The events in the workers' stores, from their own gauge on /metrics.</summary>
-    public async Task<long> StoredAsync(IEnumerable<Service> workers)
+    public async Task<long> StoredAsync(IEnumerable<Service> workers) =>
+        (long)await MetricAsync(workers, "useractivity_worker_store_events");
+
+    /// <summary>Sums every series of one metric over the services' /metrics.</summary>
+    public async Task<double> MetricAsync(IEnumerable<Service> services, string name)
     {
-        long total = 0;
-        foreach (var worker in workers)
+        double sum = 0;
+        foreach (var service in services)
         {
-            total += (long)await MetricAsync(worker, "useractivity_worker_store_events");
+            sum += await MetricAsync(service, name);
         }
 
-        return total;
+        return sum;
     }
 
     /// <summary>Sums every series of one metric on a service's /metrics.</summary>

@@ -75,8 +75,8 @@ internal sealed class DrainPhase(BenchSettings settings, Report report)
                     await profile;
                     var resident = workers.Select(w => (double)w.Memory().Resident).ToArray();
                     // Above 1, messages were read twice: a partition that moved between workers mid-drain is read back.
-                    var reads = await SumAsync(cluster, workers, "messaging_client_consumed_messages_total") / settings.LargeStore;
-                    var rebalances = await SumAsync(cluster, workers, "useractivity_worker_rebalances_total");
+                    var reads = await cluster.MetricAsync(workers, "messaging_client_consumed_messages_total") / settings.LargeStore;
+                    var rebalances = await cluster.MetricAsync(workers, "useractivity_worker_rebalances_total");
                     drains.Add(new DrainRun(build, count, run, rate, cpu, resident));
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"drain run {run}: {build} ×{count} {rate:0} events/s, {cpu:0.0} µs CPU per event, {reads:0.00} reads per event, {rebalances} partition changes, resident {resident.Average() / 1e6:0} MB each"));
                     if (count == 1)
@@ -143,17 +143,6 @@ internal sealed class DrainPhase(BenchSettings settings, Report report)
         }
 
         throw new TimeoutException($"{workers.Length} worker(s) stored {await cluster.StoredAsync(workers)} of {expected} events within 5 minutes.");
-    }
-
-    private static async Task<double> SumAsync(BenchCluster cluster, Service[] workers, string metric)
-    {
-        double sum = 0;
-        foreach (var worker in workers)
-        {
-            sum += await cluster.MetricAsync(worker, metric);
-        }
-
-        return sum;
     }
 
     private static TimeSpan WorkersCpu(Service[] workers) =>
