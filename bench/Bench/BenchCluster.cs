@@ -98,7 +98,7 @@ internal sealed class BenchCluster : IAsyncDisposable
         string topic, string group, IEnumerable<Service> workers, IReadOnlyDictionary<string, string>? overrides = null, string? assembly = null)
     {
         var port = FreePorts.Take();
-        var (probe, probing) = AllocationCounter.Environment();
+        var (probe, probing) = HostProbe.Environment();
         var api = ServiceEnvironment.Api(port, workers.Select(w => w.GrpcPort), Shared(topic, group)).With(probing).With(overrides);
         if (assembly is not null)
         {
@@ -114,7 +114,7 @@ internal sealed class BenchCluster : IAsyncDisposable
         var port = FreePorts.Take();
         var environment = Shared(topic, group: null);
         environment["API_PORT"] = port.ToString(CultureInfo.InvariantCulture);
-        var (probe, probing) = AllocationCounter.Environment();
+        var (probe, probing) = HostProbe.Environment();
         var reference = new ServiceSpec(mode, typeof(ReferenceHost).Assembly.Location, [mode], environment, ServiceEnvironment.HealthUrl(port)).With(probing);
         return await ReadyAsync(reference, port, 0, probe);
     }

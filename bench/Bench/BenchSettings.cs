@@ -8,6 +8,7 @@ internal sealed record BenchSettings(
     int Runs,
     TimeSpan Measure,
     TimeSpan Warmup,
+    TimeSpan WarmupLimit,
     int[] Connections,
     int BatchSize,
     int BatchConnections,
@@ -49,6 +50,8 @@ internal sealed record BenchSettings(
         int[] connections = quick ? [256] : [64, 256];
         int[] workerCounts = [1, 2, 3];
         var warmup = quick ? 1 : 5;
+        // Quick mode warms up for one slice; a full run until the host's JIT has settled (WarmUp), at most this long.
+        var warmupLimit = quick ? 1 : 90;
         var large = quick ? 40_000 : 1_000_000;
         var cycles = quick ? 3 : 50;
         var seed = Random.Shared.Next();
@@ -72,6 +75,9 @@ internal sealed record BenchSettings(
                     break;
                 case "--warmup":
                     warmup = Positive(args, ++i);
+                    break;
+                case "--warmup-max":
+                    warmupLimit = Positive(args, ++i);
                     break;
                 case "--events":
                     large = Positive(args, ++i);
@@ -137,6 +143,7 @@ internal sealed record BenchSettings(
             runs,
             TimeSpan.FromSeconds(seconds),
             TimeSpan.FromSeconds(warmup),
+            TimeSpan.FromSeconds(Math.Max(warmup, warmupLimit)),
             connections,
             BatchSize: 100,
             BatchConnections: 32,

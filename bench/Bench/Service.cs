@@ -7,11 +7,11 @@ internal sealed record Service(string Name, ServiceProcess Process, int HttpPort
 {
     public string Url => $"http://127.0.0.1:{HttpPort}";
 
-    /// <summary>Where the host's <see cref="AllocationCounter"/> probe answers; 0 for the workers, which have none.</summary>
+    /// <summary>Where the host's <see cref="HostProbe"/> answers; 0 for the workers, which have none.</summary>
     public int ProbePort { get; init; }
 
-    /// <summary>The bytes the host has allocated so far (API and reference hosts only).</summary>
-    public Task<long> AllocatedAsync() => AllocationCounter.AllocatedAsync(ProbePort);
+    /// <summary>What the host has allocated and compiled so far (API and reference hosts only).</summary>
+    public Task<HostReading> ProbeAsync() => HostProbe.ReadAsync(ProbePort);
 
     public (long Resident, long Peak) Memory() => ProcessStats.Memory(Process.ProcessId);
 }

@@ -61,17 +61,17 @@ internal sealed class IngestPhase(BenchSettings settings, Report report, string 
         var service = References.Contains(host)
             ? await cluster.StartReferenceAsync(host, Topic)
             : await cluster.StartApiAsync(Topic, group, [worker], settings.ApiEnvironment, settings.ApiVariants.GetValueOrDefault(host));
-        await Wrk.RunAsync(service.Url, script, connections, settings.Warmup);
+        var warmUp = await WarmUp.RunAsync(service, length => Wrk.RunAsync(service.Url, script, connections, length), settings.Warmup, settings.WarmupLimit);
         var before = cluster.EndOffsets(Topic, settings.IngestPartitions);
         var cpuBefore = ProcessStats.CpuTime(service.Process.ProcessId);
-        var allocatedBefore = await service.AllocatedAsync();
+        var allocatedBefore = (await service.ProbeAsync()).Allocated;
         var profile = run == 1 && connections == settings.Connections.Max()
             ? Profiler.Start(service.Process.ProcessId, $"{host}-ingest-{connections}", settings.Measure - TimeSpan.FromSeconds(1))
             : Task.CompletedTask;
         var wrk = await Wrk.RunAsync(service.Url, script, connections, settings.Measure);
         await profile;
         var cpu = ProcessStats.CpuTime(service.Process.ProcessId) - cpuBefore;
-        var allocated = await service.AllocatedAsync() - allocatedBefore;
+        var allocated = (await service.ProbeAsync()).Allocated - allocatedBefore;
         var after = cluster.EndOffsets(Topic, settings.IngestPartitions);
         var cell = $"{host} at {connections} connections, run {run}";
         report.Check(wrk.Non2xx == 0 && wrk.SocketErrors == 0, $"{cell}: {wrk.Non2xx} non-2xx answers and {wrk.SocketErrors} socket errors");
@@ -84,7 +84,7 @@ internal sealed class IngestPhase(BenchSettings settings, Report report, string 
         var keepUp = await KeepUpAsync(cluster, worker);
         report.Check(keepUp is not null, $"{cell}: the worker did not catch up with the topic within 60 s");
         var requests = Math.Max(1, wrk.Requests);
-        return new IngestRun(host, connections, run, wrk, cpu.TotalMicroseconds / requests, (double)allocated / requests, keepUp);
+        return new IngestRun(host, connections, run, wrk, cpu.TotalMicroseconds / requests, (double)allocated / requests, keepUp, warmUp);
     }
 
     /// <summary>Seconds from the end of the load until the worker has stored every event in the topic (lag 0).</summary>
@@ -122,6 +122,7 @@ internal sealed class IngestPhase(BenchSettings settings, Report report, string 
                     new Sample(cell.Select(r => r.HostCpuMicrosPerRequest)).Format("0"),
                     new Sample(cell.Select(r => r.HostBytesPerRequest)).Format("0"),
                     host == "echo" ? "—" : new Sample(cell.Select(r => r.KeepUpSeconds ?? double.NaN)).Format("0.00"),
+                    WarmUpCell(cell.Select(r => r.WarmUp)),
                 ]);
             }
         }
@@ -167,18 +168,28 @@ internal sealed class IngestPhase(BenchSettings settings, Report report, string 
             Each cell is a fresh stack: development broker, one worker consuming as deployed (LOG_LEVEL Information,
             metrics on), and the host under load. `echo` parses, stamps and answers 201 without publishing;
             `kafka-http` is the echo plus one awaited produce with the API's producer settings; `api` is
-            Producer.Api as deployed. {settings.Measure.TotalSeconds:0} s measured after {settings.Warmup.TotalSeconds:0} s of warm-up.
+            Producer.Api as deployed. {settings.Measure.TotalSeconds:0} s measured after a warm-up under the same load, in
+            slices of {settings.Warmup.TotalSeconds:0} s until the host's JIT took less than {WarmUp.SettledShare:P0} of its CPU in a slice (at most
+            {settings.WarmupLimit.TotalSeconds:0} s; "warm-up" gives its length and the JIT's seconds in it, * where the limit ended it).
             Within a run the hosts are measured one after another, in an order rotated run by run (run 1 starts with
             {Hosts[0]}, run 2 with {Hosts[1 % Hosts.Length]}, and so on): hosts measured later in a run come out slower, and the
             rotation spreads that over all of them instead of charging it to the same host every run.
 
-            {Report.Table(["host", "connections", "requests/s", "p50 ms", "p99 ms", "errors", "host CPU µs/request", "host bytes allocated/request", "worker lag → 0 (s)"], rows)}
+            {Report.Table(["host", "connections", "requests/s", "p50 ms", "p99 ms", "errors", "host CPU µs/request", "host bytes allocated/request", "worker lag → 0 (s)", "warm-up s (JIT s)"], rows)}
             Raw produce (the Kafka ceiling: a bare Confluent.Kafka producer, the API's settings with linger 5 ms): {new Sample(Ceiling).Format("0")} events/s.
 
             Ratios of the API, run by run:
 
             {Report.Table(["connections", "API / baseline requests/s", "API / baseline CPU per request", "API / baseline p99", "API / echo", "baseline / echo", "API / raw produce"], ratios)}
             """);
+    }
+
+    /// <summary>The warm-ups' lengths and JIT seconds, median and range; * when the limit ended any of them.</summary>
+    public static string WarmUpCell(IEnumerable<WarmUpResult> warmUps)
+    {
+        var all = warmUps.ToList();
+        var unsettled = all.Any(w => !w.Settled) ? "*" : string.Empty;
+        return $"{new Sample(all.Select(w => w.Length.TotalSeconds)).Format("0")} ({new Sample(all.Select(w => w.Compiling.TotalSeconds)).Format("0.0")}){unsettled}";
     }
 
     /// <summary>
