@@ -38,6 +38,14 @@ internal static class WarmUp
         }
     }
 
+    /// <summary>A report's cell: the warm-ups' lengths and JIT seconds, median and range; * when the limit ended any.</summary>
+    public static string Cell(IEnumerable<WarmUpResult> warmUps)
+    {
+        var all = warmUps.ToList();
+        var unsettled = all.Any(w => !w.Settled) ? "*" : string.Empty;
+        return $"{new Sample(all.Select(w => w.Length.TotalSeconds)).Format("0")} ({new Sample(all.Select(w => w.Compiling.TotalSeconds)).Format("0.0")}){unsettled}";
+    }
+
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }
 

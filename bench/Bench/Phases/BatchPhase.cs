@@ -55,7 +55,7 @@ internal sealed class BatchPhase(BenchSettings settings, Report report, string r
             {settings.BatchSize} events per request, {settings.BatchConnections} connections, {settings.Measure.TotalSeconds:0} s per run after a warm-up as in
             the ingest phase (until the API's JIT has settled); a fresh stack per run.
 
-            {Report.Table(["events/s", "batch p99 ms", "of raw produce", "warm-up s (JIT s)"], [[new Sample(rates).Format("0"), new Sample(p99s).Format("0.0"), ratio.Format("0.00"), IngestPhase.WarmUpCell(warmUps)]])}
+            {Report.Table(["events/s", "batch p99 ms", "of raw produce", "warm-up s (JIT s)"], [[new Sample(rates).Format("0"), new Sample(p99s).Format("0.0"), ratio.Format("0.00"), WarmUp.Cell(warmUps)]])}
             """);
         report.Target("batch ingest ≥ 0.5 of the Kafka ceiling (raw produce)", ratio.Format("0.00"), ratio.Median >= 0.5);
     }

@@ -122,7 +122,7 @@ internal sealed class IngestPhase(BenchSettings settings, Report report, string 
                     new Sample(cell.Select(r => r.HostCpuMicrosPerRequest)).Format("0"),
                     new Sample(cell.Select(r => r.HostBytesPerRequest)).Format("0"),
                     host == "echo" ? "—" : new Sample(cell.Select(r => r.KeepUpSeconds ?? double.NaN)).Format("0.00"),
-                    WarmUpCell(cell.Select(r => r.WarmUp)),
+                    WarmUp.Cell(cell.Select(r => r.WarmUp)),
                 ]);
             }
         }
@@ -182,14 +182,6 @@ internal sealed class IngestPhase(BenchSettings settings, Report report, string 
 
             {Report.Table(["connections", "API / baseline requests/s", "API / baseline CPU per request", "API / baseline p99", "API / echo", "baseline / echo", "API / raw produce"], ratios)}
             """);
-    }
-
-    /// <summary>The warm-ups' lengths and JIT seconds, median and range; * when the limit ended any of them.</summary>
-    public static string WarmUpCell(IEnumerable<WarmUpResult> warmUps)
-    {
-        var all = warmUps.ToList();
-        var unsettled = all.Any(w => !w.Settled) ? "*" : string.Empty;
-        return $"{new Sample(all.Select(w => w.Length.TotalSeconds)).Format("0")} ({new Sample(all.Select(w => w.Compiling.TotalSeconds)).Format("0.0")}){unsettled}";
     }
 
     /// <summary>
