@@ -21,19 +21,18 @@ internal static class WarmUp
     public static async Task<WarmUpResult> RunAsync(Service host, Func<TimeSpan, Task> load, TimeSpan slice, TimeSpan limit)
     {
         var stopwatch = Stopwatch.StartNew();
-        var compiled = (await host.ProbeAsync()).Compiling;
-        var compiling = TimeSpan.Zero;
+        var start = (await host.ProbeAsync()).Compiling;
+        var compiled = start;
         while (true)
         {
             var cpu = ProcessStats.CpuTime(host.Process.ProcessId);
             await load(slice);
             var now = (await host.ProbeAsync()).Compiling;
-            var share = (now - compiled) / Max(ProcessStats.CpuTime(host.Process.ProcessId) - cpu, TimeSpan.FromMilliseconds(1));
-            compiling += now - compiled;
+            var settled = (now - compiled) / Max(ProcessStats.CpuTime(host.Process.ProcessId) - cpu, TimeSpan.FromMilliseconds(1)) < SettledShare;
             compiled = now;
-            if (share < SettledShare || stopwatch.Elapsed + slice > limit)
+            if (settled || stopwatch.Elapsed + slice > limit)
             {
-                return new WarmUpResult(stopwatch.Elapsed, compiling, share < SettledShare);
+                return new WarmUpResult(stopwatch.Elapsed, now - start, settled);
             }
         }
     }
