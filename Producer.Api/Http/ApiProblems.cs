@@ -46,6 +46,19 @@ internal static class ApiProblems
         title: "The body is too large.",
         detail: $"The body exceeds {limit} bytes.");
 
+    /// <summary>
+    /// 408 for a body that did not arrive in full within <paramref name="timeout"/>. The rest of it may never come:
+    /// the connection is closed rather than kept waiting for it.
+    /// </summary>
+    public static IResult BodyTooSlow(HttpContext context, TimeSpan timeout)
+    {
+        context.Response.Headers.Connection = "close";
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status408RequestTimeout,
+            title: "The request body arrived too slowly.",
+            detail: $"The body did not arrive in full within {timeout.TotalMilliseconds:0} ms. Nothing was published.");
+    }
+
     public static IResult Invalid(IDictionary<string, string[]> errors) =>
         TypedResults.ValidationProblem(errors, title: "The event is invalid.");
 

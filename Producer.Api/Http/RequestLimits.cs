@@ -8,9 +8,9 @@ using Producer.Api.Options;
 namespace Producer.Api.Http;
 
 /// <summary>
-/// Bounds on what one client can cost: Kestrel's connection limits, and a request timeout on the endpoints that
-/// answer at once. A slow client is cut off with a 408; a request the service cannot finish in time is answered 503
-/// instead of hanging. Both are problem+json.
+/// Bounds on what one client can cost: Kestrel's connection limits, and a request timeout on the reads of one event,
+/// which answers 503 problem+json instead of hanging. The ingest endpoints bound each of their waits on its own (see
+/// <c>IngestResponses</c>): a slow body is answered 408 there.
 /// </summary>
 internal static class RequestLimits
 {
@@ -57,25 +57,13 @@ internal static class RequestLimits
     {
         var api = context.RequestServices.GetRequiredService<IOptions<ProducerApiOptions>>().Value;
         var limit = api.RequestTimeoutMs;
-        var problem = new ProblemDetails();
-        if (RequestProgress.IsBodyIncomplete(context))
+        var problem = new ProblemDetails
         {
-            problem.Status = StatusCodes.Status408RequestTimeout;
-            problem.Title = "The request body arrived too slowly.";
-            problem.Detail = $"The body did not arrive in full within {limit} ms. Nothing was published.";
-            // The rest of the body may never come: do not wait for it to keep the connection.
-            context.Response.Headers.Connection = "close";
-        }
-        else
-        {
-            problem.Status = StatusCodes.Status503ServiceUnavailable;
-            problem.Title = "The request took too long.";
-            problem.Detail = RequestProgress.PublishingEventId(context) is { } eventId
-                ? $"No answer within {limit} ms. The event may or may not have been written; retrying with eventId {eventId} is safe."
-                : $"No answer within {limit} ms.";
-            context.Response.Headers.RetryAfter = Math.Max(1, api.CircuitBreakSeconds).ToString(CultureInfo.InvariantCulture);
-        }
-
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Title = "The request took too long.",
+            Detail = $"No answer within {limit} ms.",
+        };
+        context.Response.Headers.RetryAfter = Math.Max(1, api.CircuitBreakSeconds).ToString(CultureInfo.InvariantCulture);
         context.Response.StatusCode = problem.Status.Value;
         // The request's token is the one that just timed out, and the JSON writer gives up silently on a cancelled
         // token: write with none. The answer is a few hundred bytes, and Kestrel's response rate bounds a client

@@ -39,7 +39,6 @@ internal static class IngestEndpoints
         }
 
         var outgoing = request.Factory.Create(fields, body);
-        RequestProgress.Publishing(context, outgoing.EventId);
         var published = await request.Publisher.PublishAsync(outgoing.EventId, outgoing.Json, context.RequestAborted);
         if (published.IsAcknowledged)
         {

@@ -27,7 +27,8 @@ internal readonly record struct IngestRequest(
 
     /// <summary>
     /// The request's session token and its JSON body of at most <paramref name="maxBodyBytes"/>, or the answer that
-    /// refuses it: 400 for a bad token, 415 for another content type, 413 past the limit.
+    /// refuses it: 400 for a bad token, 415 for another content type, 413 past the limit, 408 for a body that has not
+    /// arrived within REQUEST_TIMEOUT_MS.
     /// </summary>
     public async ValueTask<IngestInput> ReadAsync(int maxBodyBytes)
     {
@@ -43,7 +44,13 @@ internal readonly record struct IngestRequest(
             return IngestInput.Refused(ApiProblems.UnsupportedMediaType());
         }
 
-        var body = await RequestBody.ReadAsync(Context.Request, maxBodyBytes, Context.RequestAborted);
-        return body is null ? IngestInput.Refused(ApiProblems.TooLarge(maxBodyBytes)) : new IngestInput(body, session, null);
+        var timeout = Settings.RequestTimeout;
+        var (outcome, body) = await RequestBody.ReadAsync(Context.Request, maxBodyBytes, timeout, Context.RequestAborted);
+        return outcome switch
+        {
+            RequestBody.Outcome.Read => new IngestInput(body, session, null),
+            RequestBody.Outcome.TooLarge => IngestInput.Refused(ApiProblems.TooLarge(maxBodyBytes)),
+            _ => IngestInput.Refused(ApiProblems.BodyTooSlow(Context, timeout)),
+        };
     }
 }

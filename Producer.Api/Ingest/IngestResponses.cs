@@ -1,13 +1,16 @@
-using Producer.Api.Http;
-
 namespace Producer.Api.Ingest;
 
 internal static class IngestResponses
 {
-    /// <summary>What every ingest endpoint shares: its tag in the OpenAPI document, its errors, and the request timeout.</summary>
+    /// <summary>
+    /// What every ingest endpoint shares: its tag in the OpenAPI document and its errors. No request timeout: each wait
+    /// of an ingest request has its own bound, so a request-wide one (a timer per request) would never fire first. The
+    /// body must arrive within REQUEST_TIMEOUT_MS (<see cref="RequestBody"/>), and librdkafka reports every message by
+    /// PUBLISH_TIMEOUT_MS (message.timeout.ms), a batch's wait ending a second after that.
+    /// </summary>
     public static RouteHandlerBuilder AsIngestEndpoint(this RouteHandlerBuilder endpoint)
     {
-        endpoint.WithTags("Events").ProducesIngestProblems().WithRequestTimeout(RequestLimits.TimeoutPolicy);
+        endpoint.WithTags("Events").ProducesIngestProblems().DisableRequestTimeout();
         return endpoint;
     }
 

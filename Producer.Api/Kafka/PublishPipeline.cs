@@ -10,8 +10,8 @@ namespace Producer.Api.Kafka;
 /// <summary>
 /// The Polly pipeline around every publish: a circuit breaker alone. librdkafka already retries transient errors
 /// within its delivery timeout (message.timeout.ms = PUBLISH_TIMEOUT_MS) and reports every message it was given exactly
-/// once by then, so there is neither a retry nor a timeout here: what a single event waits is bounded by that and by
-/// REQUEST_TIMEOUT_MS, and a batch stops waiting a second past the delivery timeout (a Polly timeout as well cost each
+/// once by then, so there is neither a retry nor a timeout here: what a single event waits is bounded by that, and a
+/// batch stops waiting a second past the delivery timeout (a Polly timeout as well cost each
 /// request about 1.5 KB of allocations and a timer, for a bound that never fired: bench/ablation). The circuit breaker
 /// turns a known Kafka outage into a fast 503 instead of every request waiting out the full timeout. It opens two
 /// ways: by hand (isolated) the moment the producer reports every broker down, whatever the traffic, until a broker
