@@ -55,6 +55,7 @@ internal sealed record BenchSettings(
         var large = quick ? 40_000 : 1_000_000;
         var cycles = quick ? 3 : 50;
         var seed = Random.Shared.Next();
+        var endToEndRate = 5_000;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -87,6 +88,9 @@ internal sealed record BenchSettings(
                     break;
                 case "--seed":
                     seed = Positive(args, ++i);
+                    break;
+                case "--e2e-rate":
+                    endToEndRate = Positive(args, ++i);
                     break;
                 case "--profile":
                     Profiler.Directory = Path.Combine(output, "profiles");
@@ -155,7 +159,7 @@ internal sealed record BenchSettings(
             // 200 bytes are about 42k per partition, where about 75k fit.
             DrainPartitions: 24,
             IngestPartitions: 16,
-            EndToEndRate: 5_000,
+            EndToEndRate: endToEndRate,
             EndToEndDuration: TimeSpan.FromSeconds(quick ? 2 : 10),
             SoakCycles: cycles,
             // Fifty cycles in ten minutes in full mode; the quick mode only proves the phase works, with no padding.
