@@ -40,7 +40,8 @@ public static class EventJsonWriter
         writer.WriteString(EventSchema.EventId, eventId);
         writer.WriteString(EventSchema.UserId, userId);
         writer.WriteString(EventSchema.EventType, eventType.ToWireName());
-        writer.WriteString(EventSchema.Timestamp, EventTimestamps.Format(timestamp));
+        Span<byte> formatted = stackalloc byte[EventTimestamps.MaxLength];
+        writer.WriteString(EventSchema.Timestamp, formatted[..EventTimestamps.Format(timestamp, formatted)]);
         writer.WritePropertyName(EventSchema.Payload);
         writer.WriteRawValue(payloadJson, skipInputValidation: true);
         writer.WriteEndObject();

@@ -38,4 +38,30 @@ public sealed class EventJsonWriterTests
 
         Assert.Equal(text, EventTimestamps.Format(parsed));
     }
+
+    [Fact]
+    public void Timestamps_are_formatted_as_the_custom_pattern_would_for_any_instant_and_offset()
+    {
+        // The pattern the formatter stands in for, and instants with every number of trailing zero digits.
+        const string Pattern = "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'";
+        var random = new Random(20261202);
+        var instants = new List<DateTimeOffset>
+        {
+            DateTimeOffset.MinValue, DateTimeOffset.MaxValue, DateTimeOffset.UnixEpoch,
+            new(2026, 12, 2, 7, 0, 0, TimeSpan.FromHours(5.5)), new(2026, 12, 2, 7, 0, 0, 0, 1, TimeSpan.FromHours(-8)),
+        };
+        for (var i = 0; i < 10_000; i++)
+        {
+            var ticks = random.NextInt64(DateTimeOffset.MinValue.Ticks, DateTimeOffset.MaxValue.Ticks);
+            instants.Add(new DateTimeOffset(ticks - (ticks % (long)Math.Pow(10, i % 8)), TimeSpan.Zero));
+        }
+
+        Span<byte> utf8 = stackalloc byte[EventTimestamps.MaxLength];
+        foreach (var instant in instants)
+        {
+            var expected = instant.UtcDateTime.ToString(Pattern, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(expected, EventTimestamps.Format(instant));
+            Assert.Equal(expected, Encoding.UTF8.GetString(utf8[..EventTimestamps.Format(instant, utf8)]));
+        }
+    }
 }
