@@ -39,14 +39,14 @@ internal sealed class BatchPhase(BenchSettings settings, Report report, string r
                 var (apiBefore, workerBefore) = (ProcessStats.CpuTime(api.Process.ProcessId), ProcessStats.CpuTime(worker.Process.ProcessId));
                 var wrk = await Wrk.RunAsync(api.Url, script, settings.BatchConnections, settings.Measure, environment);
                 var (apiCpu, workerCpu) = (ProcessStats.CpuTime(api.Process.ProcessId) - apiBefore, ProcessStats.CpuTime(worker.Process.ProcessId) - workerBefore);
-                var after = cluster.EndOffsets(Topic, settings.IngestPartitions);
+                var written = cluster.EndOffsets(Topic, settings.IngestPartitions) - before;
                 // What each process spent per event written in the window: the API's share, and the worker's, which
                 // consumes beside it on the same cores.
-                apiMicros.Add(apiCpu.TotalMicroseconds / Math.Max(1, after - before));
-                workerMicros.Add(workerCpu.TotalMicroseconds / Math.Max(1, after - before));
+                apiMicros.Add(apiCpu.TotalMicroseconds / Math.Max(1, written));
+                workerMicros.Add(workerCpu.TotalMicroseconds / Math.Max(1, written));
                 var events = wrk.RequestsPerSecond * settings.BatchSize;
                 report.Check(wrk.Non2xx == 0 && wrk.SocketErrors == 0, $"batch run {run}: {wrk.Non2xx} non-2xx answers and {wrk.SocketErrors} socket errors");
-                report.Check(after - before >= wrk.Succeeded * settings.BatchSize, $"batch run {run}: {wrk.Succeeded} batches answered but the topic grew by only {after - before} events");
+                report.Check(written >= wrk.Succeeded * settings.BatchSize, $"batch run {run}: {wrk.Succeeded} batches answered but the topic grew by only {written} events");
                 rates.Add(events);
                 ratios.Add(events / reference);
                 p99s.Add(wrk.P99Ms);
