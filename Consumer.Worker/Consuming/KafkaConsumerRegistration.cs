@@ -41,11 +41,11 @@ internal static class KafkaConsumerRegistration
         SessionTimeoutMs = worker.SessionTimeoutMs,
         HeartbeatIntervalMs = Math.Max(worker.SessionTimeoutMs / 3, 100),
         EnablePartitionEof = false,
-        // How long a fetch may wait at the broker for data. Kafka answers as soon as a byte arrives, so this only
-        // bounds idle fetches (50 a second per broker at 20 ms); the development broker holds every fetch for
-        // the whole wait, which at librdkafka's 500 ms put half a second between a 201 and the event being
-        // visible (bench/run's end-to-end phase: p50 664 ms at 500 ms, 67 to 150 ms at 10 ms).
-        FetchWaitMaxMs = 20,
+        // How long a fetch may wait at the broker for data (KAFKA_FETCH_WAIT_MAX_MS, 20 ms). Kafka answers as soon
+        // as a byte arrives, so this only bounds idle fetches (50 a second per broker at 20 ms); the development
+        // broker holds every empty fetch for the whole wait, which at librdkafka's 500 ms put half a second between
+        // a 201 and the event being visible (bench/run's end-to-end phase: p50 664 ms at 500 ms, 67 to 150 ms at 10 ms).
+        FetchWaitMaxMs = worker.FetchWaitMaxMs,
         // Only the partitions that really move are revoked and rebuilt; the others keep their store.
         PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
     };

@@ -34,4 +34,13 @@ public sealed class WorkerOptions
     [ConfigurationKeyName("KAFKA_SESSION_TIMEOUT_MS")]
     [Range(1_000, 300_000, ErrorMessage = "KAFKA_SESSION_TIMEOUT_MS must be between 1000 and 300000 (milliseconds).")]
     public int SessionTimeoutMs { get; set; } = 10_000;
+
+    /// <summary>
+    /// How long a fetch may wait at the broker for data. Kafka answers as soon as data is there, so on a real broker
+    /// this only bounds idle fetches; the development broker holds every empty fetch for the whole wait, so there it
+    /// is also the longest time a new event waits to be fetched.
+    /// </summary>
+    [ConfigurationKeyName("KAFKA_FETCH_WAIT_MAX_MS")]
+    [Range(1, 5_000, ErrorMessage = "KAFKA_FETCH_WAIT_MAX_MS must be between 1 and 5000 (milliseconds).")]
+    public int FetchWaitMaxMs { get; set; } = 20;
 }

@@ -19,6 +19,7 @@ internal sealed record BenchSettings(
     int DrainPartitions,
     int IngestPartitions,
     int EndToEndRate,
+    EndToEndRead EndToEndRead,
     TimeSpan EndToEndDuration,
     int SoakCycles,
     TimeSpan SoakSlot,
@@ -56,6 +57,7 @@ internal sealed record BenchSettings(
         var cycles = quick ? 3 : 50;
         var seed = Random.Shared.Next();
         var endToEndRate = 5_000;
+        var endToEndRead = EndToEndRead.Token;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -91,6 +93,11 @@ internal sealed record BenchSettings(
                     break;
                 case "--e2e-rate":
                     endToEndRate = Positive(args, ++i);
+                    break;
+                case "--e2e-read":
+                    endToEndRead = i + 1 < args.Length && Enum.TryParse<EndToEndRead>(args[++i], ignoreCase: true, out var read) && Enum.IsDefined(read)
+                        ? read
+                        : throw new ArgumentException("--e2e-read takes token or poll.");
                     break;
                 case "--profile":
                     Profiler.Directory = Path.Combine(output, "profiles");
@@ -160,6 +167,7 @@ internal sealed record BenchSettings(
             DrainPartitions: 24,
             IngestPartitions: 16,
             EndToEndRate: endToEndRate,
+            EndToEndRead: endToEndRead,
             EndToEndDuration: TimeSpan.FromSeconds(quick ? 2 : 10),
             SoakCycles: cycles,
             // Fifty cycles in ten minutes in full mode; the quick mode only proves the phase works, with no padding.

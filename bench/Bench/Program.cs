@@ -66,7 +66,7 @@ if (settings.Only is "compression")
 
 if (settings.Includes("e2e"))
 {
-    await new EndToEndPhase(settings, report, root).RunAsync();
+    await new EndToEndPhase(settings, report).RunAsync();
     await new TokenReadPhase(settings, report).RunAsync();
 }
 

@@ -103,6 +103,7 @@ public sealed class OptionsValidationTests
 
     [Theory]
     [InlineData("KAFKA_SESSION_TIMEOUT_MS", "5")]
+    [InlineData("KAFKA_FETCH_WAIT_MAX_MS", "0")]
     [InlineData("WORKER_GRPC_PORT", "0")]
     public void A_bad_worker_setting_fails_with_a_message_naming_the_variable(string variable, string value)
     {

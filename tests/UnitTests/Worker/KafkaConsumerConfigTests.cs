@@ -10,7 +10,7 @@ public sealed class KafkaConsumerConfigTests
 {
     private readonly ConsumerConfig _config = KafkaConsumerRegistration.CreateConfig(
         new KafkaOptions { BootstrapServers = "broker:9092", ConsumerGroup = "group-a" },
-        new WorkerOptions { SessionTimeoutMs = 6000 });
+        new WorkerOptions { SessionTimeoutMs = 6000, FetchWaitMaxMs = 7 });
 
     [Fact]
     public void Offsets_are_stored_by_the_worker_after_the_store_and_committed_by_auto_commit()
@@ -28,5 +28,12 @@ public sealed class KafkaConsumerConfigTests
         Assert.Equal(6000, _config.SessionTimeoutMs);
         Assert.Equal(2000, _config.HeartbeatIntervalMs);
         Assert.Equal(PartitionAssignmentStrategy.CooperativeSticky, _config.PartitionAssignmentStrategy);
+    }
+
+    [Fact]
+    public void The_fetch_wait_comes_from_the_options_and_defaults_to_twenty_milliseconds()
+    {
+        Assert.Equal(7, _config.FetchWaitMaxMs);
+        Assert.Equal(20, new WorkerOptions().FetchWaitMaxMs);
     }
 }
