@@ -28,6 +28,13 @@ public sealed class ProducerConfigTests
     }
 
     [Fact]
+    public void The_apis_producer_lingers_two_milliseconds_unless_KAFKA_LINGER_MS_says_otherwise()
+    {
+        Assert.Equal(2, KafkaProducerRegistration.CreateConfig(Kafka, new ProducerApiOptions()).LingerMs);
+        Assert.Equal(0.5, KafkaProducerRegistration.CreateConfig(Kafka, new ProducerApiOptions { LingerMs = 0.5 }).LingerMs);
+    }
+
+    [Fact]
     public void The_workers_dead_letter_producer_waits_for_every_in_sync_replica_and_is_idempotent()
     {
         var config = DeadLetterRegistration.CreateConfig(Kafka);
