@@ -126,7 +126,9 @@ internal static class LoadGenerator
         var cpu = Environment.CpuUsage.TotalTime;
         var sent = await OpenLoop.RunAsync(rate, duration, index => SendOneAsync(timed: index % sampleEvery == 0));
         var cpuMs = (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds;
-        return new LoadResult(sent, notCreated, unanswered, neverVisible, [.. visible.Select(v => v.FromPost)], [.. visible.Select(v => v.FromCreated)], [.. posts], warmUpSent, cpuMs);
+        // One snapshot of the bag, so that both arrays list the same events in the same order.
+        var found = visible.ToArray();
+        return new LoadResult(sent, notCreated, unanswered, neverVisible, [.. found.Select(v => v.FromPost)], [.. found.Select(v => v.FromCreated)], [.. posts], warmUpSent, cpuMs);
 
         async Task SendOneAsync(bool timed)
         {
