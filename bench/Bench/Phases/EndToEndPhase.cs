@@ -110,7 +110,7 @@ internal sealed class EndToEndPhase(BenchSettings settings, Report report)
 
     private void CheckLoad(LoadResult load, string which) => report.Check(
         load.Errors == 0,
-        $"end to end {which}: {load.Errors} of {load.Sent} events failed: {load.NotCreated} POSTs answered other than 201, {load.Unanswered} requests unanswered (refused, reset or past 10 s), {load.NeverVisible} timed events not visible within 5 s");
+        $"end to end {which}: {load.Errors} of {load.WarmUpSent + load.Sent} events failed: {load.NotCreated} POSTs answered other than 201, {load.Unanswered} requests unanswered (refused, reset or past 10 s), {load.NeverVisible} timed events not visible within 5 s");
 
     private static string ReadText(EndToEndRead read) => read == EndToEndRead.Token
         ? "Each is read once with its 201's Consistency-Token; the worker answers that read as soon as it has stored the event."
