@@ -71,9 +71,9 @@ internal sealed class EndToEndPhase(BenchSettings settings, Report report)
                 continue;
             }
 
-            var (p50, p99) = Percentiles(load.CreatedToVisibleMs);
-            var (sentP50, sentP99) = Percentiles(load.VisibleMs);
-            var (postP50, postP99) = Percentiles(load.PostMs);
+            var (p50, p99) = Percentiles.Of(load.CreatedToVisibleMs);
+            var (sentP50, sentP99) = Percentiles.Of(load.VisibleMs);
+            var (postP50, postP99) = Percentiles.Of(load.PostMs);
             p50s.Add(p50);
             p99s.Add(p99);
             sentP50s.Add(sentP50);
@@ -115,11 +115,4 @@ internal sealed class EndToEndPhase(BenchSettings settings, Report report)
     private static string ReadText(EndToEndRead read) => read == EndToEndRead.Token
         ? "Each is read once with its 201's Consistency-Token; the worker answers that read as soon as it has stored the event."
         : "Each is polled every millisecond without a token until a GET finds it.";
-
-    /// <summary>The median and the 99th percentile (nearest rank) of one run's latencies, none of them empty.</summary>
-    private static (double P50, double P99) Percentiles(double[] latencies)
-    {
-        var sorted = latencies.Order().ToArray();
-        return (sorted[sorted.Length / 2], sorted[(int)Math.Min(sorted.Length - 1, Math.Ceiling(sorted.Length * 0.99) - 1)]);
-    }
 }

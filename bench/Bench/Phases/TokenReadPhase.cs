@@ -47,24 +47,24 @@ internal sealed class TokenReadPhase(BenchSettings settings, Report report)
                 report.Check(
                     withReads.NotFirstTime == 0,
                     $"token reads at {rate:N0}/s, run {run}: {withReads.NotFirstTime} of {withReads.Latencies.Count + withReads.NotFirstTime} reads with a token were not answered 200 at once");
-                var sorted = withReads.Latencies.Order().ToArray();
-                if (sorted.Length == 0)
+                if (withReads.Latencies.Count == 0)
                 {
                     report.Fail($"token reads at {rate:N0}/s, run {run}: no read was measured");
                     continue;
                 }
 
+                var (p50, p99) = Percentiles.Of(withReads.Latencies);
                 var cell = new Cell(
-                    P50: sorted[sorted.Length / 2],
-                    P99: sorted[(int)Math.Min(sorted.Length - 1, Math.Ceiling(sorted.Length * 0.99) - 1)],
-                    WaitedShare: waited / sorted.Length,
+                    P50: p50,
+                    P99: p99,
+                    WaitedShare: waited / withReads.Latencies.Count,
                     MeanWaitMs: waited > 0 ? waitedSeconds * 1000 / waited : 0,
                     CpuWritesOnly: writesOnly.WorkerCpuMsPerThousand,
                     CpuWithReads: withReads.WorkerCpuMsPerThousand);
                 cells.Add(cell);
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"token reads at {rate:N0}/s run {run}: {sorted.Length} reads, 201 to visible p50 {cell.P50:0.00} ms, p99 {cell.P99:0.00} ms; {cell.WaitedShare:P0} waited, {cell.MeanWaitMs:0.00} ms on average; worker CPU {cell.CpuWritesOnly:0} ms per 1,000 events without reads, {cell.CpuWithReads:0} ms with"));
+                    $"token reads at {rate:N0}/s run {run}: {withReads.Latencies.Count} reads, 201 to visible p50 {cell.P50:0.00} ms, p99 {cell.P99:0.00} ms; {cell.WaitedShare:P0} waited, {cell.MeanWaitMs:0.00} ms on average; worker CPU {cell.CpuWritesOnly:0} ms per 1,000 events without reads, {cell.CpuWithReads:0} ms with"));
             }
 
             rows.Add(
