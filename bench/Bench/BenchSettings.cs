@@ -58,6 +58,7 @@ internal sealed record BenchSettings(
         var seed = Random.Shared.Next();
         var endToEndRate = 5_000;
         var endToEndRead = EndToEndRead.Token;
+        var ingestPartitions = 16;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -93,6 +94,9 @@ internal sealed record BenchSettings(
                     break;
                 case "--e2e-rate":
                     endToEndRate = Positive(args, ++i);
+                    break;
+                case "--partitions":
+                    ingestPartitions = Positive(args, ++i);
                     break;
                 case "--e2e-read":
                     endToEndRead = i + 1 < args.Length && Enum.TryParse<EndToEndRead>(args[++i], ignoreCase: true, out var read) && Enum.IsDefined(read)
@@ -165,7 +169,7 @@ internal sealed record BenchSettings(
             // Sized for the development broker's 5 MiB per partition: a million lz4-compressed events of about
             // 200 bytes are about 42k per partition, where about 75k fit.
             DrainPartitions: 24,
-            IngestPartitions: 16,
+            IngestPartitions: ingestPartitions,
             EndToEndRate: endToEndRate,
             EndToEndRead: endToEndRead,
             EndToEndDuration: TimeSpan.FromSeconds(quick ? 2 : 10),
